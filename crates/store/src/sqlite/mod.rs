@@ -54,10 +54,11 @@ impl SqliteStore {
             None => connect(&self.path)?,
         };
         let out = f(&mut conn);
-        if let Ok(mut v) = self.idle.lock() {
-            if v.len() < MAX_IDLE && conn.is_autocommit() {
-                v.push(conn);
-            }
+        if let Ok(mut v) = self.idle.lock()
+            && v.len() < MAX_IDLE
+            && conn.is_autocommit()
+        {
+            v.push(conn);
         }
         out
     }
