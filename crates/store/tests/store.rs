@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Store behaviour through the public API on a real SQLite file.
 
 use schoolscan_domain::{
