@@ -160,7 +160,7 @@ mod tests {
             let b = basis.eval(x);
             // The dropped first B-spline completes the partition of unity.
             let s: f64 = b.iter().sum();
-            assert!(s <= 1.0 + 1e-12 && s >= -1e-12, "{x}: {s}");
+            assert!((-1e-12..=1.0 + 1e-12).contains(&s), "{x}: {s}");
         }
         let b = basis.eval(859.5);
         assert!((b[6] - 1.0).abs() < 1e-12);
@@ -190,11 +190,11 @@ mod tests {
         for (c, e) in ext.iter().enumerate() {
             let mut v = 0.0;
             let mut fact = 1.0;
-            for d in 0..4 {
+            for d in 0..4_i32 {
                 if d > 0 {
-                    fact *= d as f64;
+                    fact *= f64::from(d);
                 }
-                v += dx.powi(d as i32) / fact * basis.derivs_at(pivot, d as usize)[c + 1];
+                v += dx.powi(d) / fact * basis.derivs_at(pivot, d as usize)[c + 1];
             }
             assert!((v - e).abs() < 1e-12);
         }

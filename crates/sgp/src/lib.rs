@@ -5,14 +5,14 @@
 //! case this crate reproduces.
 //!
 //! Layers, bottom up:
-//! * [`rmath`]: R's `round`, `quantile(type = 7)` and `extendrange`;
-//! * [`knots`]: `createKnotsBoundaries`;
-//! * [`bspline`]: `splines::bs` (cubic, no intercept, with R's extrapolation);
-//! * [`rq`]: linear quantile regression solved to a vertex by a dual simplex;
-//! * [`model`]: coefficient matrices (fit on a norm group, apply to pupils);
-//! * [`wide`]: the package's wide file layout;
-//! * [`pipeline`]: the whole `studentGrowthPercentiles` run over grade progressions;
-//! * [`output`]: CSV and JSON writers.
+//! * `rmath`: R's `round`, `quantile(type = 7)` and `extendrange`;
+//! * `knots`: `createKnotsBoundaries`;
+//! * `bspline`: `splines::bs` (cubic, no intercept, with R's extrapolation);
+//! * `rq`: linear quantile regression solved to a vertex by a dual simplex;
+//! * `model`: coefficient matrices (fit on a norm group, apply to pupils);
+//! * `wide`: the package's wide file layout;
+//! * `pipeline`: the whole `studentGrowthPercentiles` run over grade progressions;
+//! * `output`: CSV and JSON writers.
 
 pub mod bspline;
 pub mod error;
@@ -23,6 +23,7 @@ pub mod output;
 pub mod pipeline;
 pub mod rmath;
 pub mod rq;
+pub mod shared_data;
 pub mod wide;
 
 pub use error::{Result, SgpError};

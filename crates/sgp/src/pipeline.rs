@@ -63,7 +63,7 @@ impl Default for GrowthLevels {
 }
 
 /// What to compute.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SgpConfig {
     /// Analysis year (default: the latest year in the file).
     pub year: Option<i32>,
@@ -80,19 +80,6 @@ pub struct SgpConfig {
     /// Worker threads for fitting (default: available parallelism). Results do not
     /// depend on it.
     pub threads: Option<usize>,
-}
-
-impl Default for SgpConfig {
-    fn default() -> Self {
-        Self {
-            year: None,
-            max_order: None,
-            progressions: None,
-            growth_levels: GrowthLevels::demo(),
-            min_cohort_size: None,
-            threads: None,
-        }
-    }
 }
 
 impl SgpConfig {
