@@ -1,0 +1,56 @@
+//! Templates, embedded in the binary. Dutch text lives in `templates/nl`.
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::WebError;
+
+/// The template environment.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/nl/base.html")),
+    ("home.html", include_str!("../templates/nl/home.html")),
+];
+
+impl Templates {
+    pub fn load() -> Result<Self, WebError> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_filter("nl_int", nl_int);
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)?;
+        }
+        Ok(Self { env })
+    }
+
+    pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, WebError> {
+        Ok(self.env.get_template(name)?.render(minijinja::value::Serde(&ctx))?)
+    }
+}
+
+/// Format an integer the Dutch way: 20.000 (a point between thousands).
+pub fn nl_int(v: i64) -> String {
+    let s = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if v < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dutch_thousands() {
+        assert_eq!(super::nl_int(20000), "20.000");
+        assert_eq!(super::nl_int(999), "999");
+        assert_eq!(super::nl_int(-1234567), "-1.234.567");
+    }
+}
