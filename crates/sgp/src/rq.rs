@@ -40,8 +40,9 @@
 //!   Bland's rule (smallest observation index) until it makes progress again.
 //! * **Numerics**: the p × p basis inverse is recomputed from scratch by Gauss–Jordan
 //!   with partial pivoting after every pivot (p ≤ ~30, so this costs less than one pass
-//!   over the data), and β, the residuals and the label sums are recomputed exactly,
-//!   so no error accumulates across pivots.
+//!   over the data), and β and all residuals are recomputed exactly from it, so no error
+//!   accumulates across pivots. The sum of the upper-bound rows is updated incrementally
+//!   and recomputed exactly every few pivots and before optimality is declared.
 //! * **Parametric in τ (warm start)**: the optimal basis for τ stays dual feasible for
 //!   τ + 0.01 and only its `a_H` changes, so a few dual simplex pivots reach the next
 //!   optimum. [`rq_path`] solves the τ grid in ascending order that way.
@@ -62,6 +63,8 @@ const PIVOT_TOL: f64 = 1e-9;
 const SLOPE_TOL: f64 = 1e-11;
 /// Degenerate steps in a row after which Bland's rule is used.
 const DEGENERATE_RUN_FOR_BLAND: usize = 50;
+/// Pivots between exact recomputations of the sum of the upper-bound rows.
+const REFRESH_EVERY: usize = 32;
 
 /// One fitted quantile: a vertex solution of the LP above.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -203,6 +206,13 @@ impl<'a> RqSolver<'a> {
             self.resid[j] = if self.is_basic[j] { 0.0 } else { self.y[j] - dot(self.row(j), &self.beta) };
         }
         Ok(())
+    }
+
+    fn add_to_upper_sum(&mut self, j: usize, sign: f64) {
+        let p = self.p;
+        for (a, v) in self.s_upper.iter_mut().zip(&self.x[j * p..(j + 1) * p]) {
+            *a += sign * v;
+        }
     }
 
     fn recompute_upper_sum(&mut self) {
@@ -377,17 +387,29 @@ impl<'a> RqSolver<'a> {
                 degenerate_run = 0;
             }
             // Pivot: flip crossed labels, move the leaving observation to its bound.
+            // The label sum is updated incrementally and recomputed exactly every
+            // REFRESH_EVERY pivots and before optimality is declared.
             for k in &crossed {
-                self.upper[k.j] = !self.upper[k.j];
+                let up = !self.upper[k.j];
+                self.upper[k.j] = up;
+                self.add_to_upper_sum(k.j, if up { 1.0 } else { -1.0 });
             }
             let leaving = self.basis[q];
             self.is_basic[leaving] = false;
             self.upper[leaving] = sigma > 0.0;
+            if sigma > 0.0 {
+                self.add_to_upper_sum(leaving, 1.0);
+            }
+            if self.upper[entering] {
+                self.add_to_upper_sum(entering, -1.0);
+            }
             self.is_basic[entering] = true;
             self.upper[entering] = false;
             self.basis[q] = entering;
             self.refactor()?;
-            self.recompute_upper_sum();
+            if iterations % REFRESH_EVERY == 0 {
+                self.recompute_upper_sum();
+            }
         }
     }
 
