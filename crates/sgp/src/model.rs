@@ -292,6 +292,7 @@ pub fn count_percentile(sorted_quantiles: &[f64], current: f64) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::knots::KnotsBoundaries;
 
     #[test]
     fn count_clamps() {
@@ -313,6 +314,83 @@ mod tests {
         let mut q = vec![1.0, f64::NAN, 3.0];
         isotonize_and_round(&mut q);
         assert_eq!(q, vec![1.0, 2.0, 3.0]);
+    }
+
+    /// A synthetic norm group: current = prior + 20 + noise, with a deterministic LCG.
+    fn synthetic(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let mut prior = Vec::with_capacity(n);
+        let mut current = Vec::with_capacity(n);
+        for _ in 0..n {
+            let p = (400.0 + 300.0 * next()).round();
+            let noise = 60.0 * (next() + next() + next() - 1.5);
+            prior.push(p);
+            current.push((p + 20.0 + noise).round());
+        }
+        (prior, current)
+    }
+
+    fn spec_for(prior: &[f64]) -> PriorSpec {
+        let kb = KnotsBoundaries::from_scores(prior, &crate::knots::KNOT_CUT_PERCENTILES).unwrap();
+        PriorSpec::from_knots(3, &kb)
+    }
+
+    #[test]
+    fn norm_group_minimum_is_enforced() {
+        let (prior, current) = synthetic(MIN_NORM_GROUP_SIZE - 1, 7);
+        let err = CoefficientMatrix::fit_norm_group(
+            &[&prior],
+            &current,
+            vec![spec_for(&prior)],
+            vec![3, 4],
+            vec![],
+            MIN_NORM_GROUP_SIZE,
+        )
+        .unwrap_err();
+        assert!(matches!(err, SgpError::NormGroupTooSmall { found: 999, minimum: 1000 }));
+        assert!(err.to_string().contains("normgroep te klein"));
+    }
+
+    #[test]
+    fn baseline_fit_and_apply() {
+        let (prior, current) = synthetic(1_500, 42);
+        let m = CoefficientMatrix::fit_norm_group(
+            &[&prior],
+            &current,
+            vec![spec_for(&prior)],
+            vec![3, 4],
+            vec![2018, 2019],
+            MIN_NORM_GROUP_SIZE,
+        )
+        .unwrap();
+        assert_eq!(m.order(), 1);
+        assert_eq!(m.coefficients.len(), 100);
+        assert_eq!(m.coefficients[0].len(), 8);
+        // Applied to its own norm group, growth percentiles are uniform: median ≈ 50.
+        let mut sgps: Vec<u8> =
+            prior.iter().zip(&current).map(|(p, c)| m.percentile(&[*p], *c).unwrap()).collect();
+        sgps.sort_unstable();
+        let median = sgps[sgps.len() / 2];
+        assert!((45..=55).contains(&median), "median {median}");
+        // A new cohort that grows 30 points less has a clearly lower median.
+        let (p2, c2) = synthetic(800, 9);
+        let mut slow: Vec<u8> =
+            p2.iter().zip(&c2).map(|(p, c)| m.percentile_clipped(&[*p], *c - 30.0).unwrap()).collect();
+        slow.sort_unstable();
+        assert!(slow[slow.len() / 2] < 40, "median {}", slow[slow.len() / 2]);
+        // Clipping: a prior beyond the boundary is treated as the boundary.
+        let hi = m.priors[0].boundaries[1];
+        assert_eq!(m.predict(&[hi + 500.0], true).unwrap(), m.predict(&[hi], false).unwrap());
+        assert_ne!(m.predict(&[hi + 500.0], false).unwrap(), m.predict(&[hi], false).unwrap());
+        assert!(m.predict(&[500.0, 1.0], false).is_err());
+        // Plain data in and out: the matrix survives a JSON round trip.
+        let json = serde_json::to_string(&m).unwrap();
+        let back: CoefficientMatrix = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
     }
 
     mod prop {
