@@ -1,0 +1,565 @@
+//! Scores files: long (one row per score) and wide (a column per test and moment).
+
+use std::collections::HashMap;
+
+use csv::StringRecord;
+use schoolscan_domain::{Brin, Date, Grade, Moment, MomentKind, PupilNumber, SchoolYear, Score, Test};
+use time::Month;
+
+use crate::catalogue::{self, avi_level, parse_moment};
+use crate::fields::{Field, FileKind};
+use crate::layout::{Col, Layout};
+use crate::mapping::Mapping;
+use crate::prepare::{Prepared, prepare};
+use crate::rows::{EnrolmentRegistry, GroupInfo, Merge, PupilRegistry, Row, group_of, pupil_of};
+use crate::source::is_blank;
+use crate::text::{clip, is_no_result, key};
+use crate::values::Decimal;
+use crate::{ImportError, ImportOptions, Problem, ScoreBatch};
+
+/// Parses a scores file (CSV/TSV, xlsx, xls, ods; long or wide layout).
+pub fn parse_scores(
+    bytes: &[u8],
+    file_name: &str,
+    school: &Brin,
+    opts: &ImportOptions,
+) -> Result<ScoreBatch, ImportError> {
+    parse_scores_with_progress(bytes, file_name, school, opts, &mut |_, _| {})
+}
+
+/// [`parse_scores`] with a progress callback `(done, total)` (bytes for CSV, rows for spreadsheets),
+/// called every few thousand rows.
+pub fn parse_scores_with_progress(
+    bytes: &[u8],
+    file_name: &str,
+    school: &Brin,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ScoreBatch, ImportError> {
+    let Prepared { info, cols, mut rows, pending } = prepare(bytes, file_name, FileKind::Scores, opts)?;
+    let mut st = State::new(school.clone(), opts);
+    let layout = cols.layout.unwrap_or(Layout::Long);
+    let handle = |line: u64, rec: &StringRecord, st: &mut State| {
+        if is_blank(rec) {
+            return;
+        }
+        st.read += 1;
+        let row = Row { line, rec, cols: &cols };
+        let res = match layout {
+            Layout::Long => st.long_row(&row),
+            Layout::Wide => st.wide_row(&row),
+        };
+        if let Err(p) = res {
+            st.rejected.push(p);
+        }
+    };
+    for (line, rec) in &pending {
+        handle(*line, rec, &mut st);
+    }
+    let mut rec = StringRecord::new();
+    let mut n = 0u64;
+    while let Some(line) = rows.read(&mut rec)? {
+        handle(line, &rec, &mut st);
+        n += 1;
+        if n % 8192 == 0 {
+            let (done, total) = rows.progress();
+            progress(done, total);
+        }
+    }
+    let (done, total) = rows.progress();
+    progress(done.max(total), total);
+    let mut info = info;
+    info.decimal = st.decimal;
+    Ok(ScoreBatch {
+        info,
+        read: st.read,
+        pupils: st.pupils.pupils,
+        enrolments: st.enrolments.enrolments,
+        tests: st.tests,
+        scores: st.scores,
+        duplicates: st.duplicates,
+        skipped: st.skipped,
+        rejected: st.rejected,
+    })
+}
+
+/// The nominal date of a moment in a school year: B on 1 October, M on 1 February, E on 15 June.
+pub fn nominal_date(year: SchoolYear, kind: MomentKind) -> Date {
+    let (y, m, d) = match kind {
+        MomentKind::B => (year.start_year(), Month::October, 1),
+        MomentKind::M => (year.end_year(), Month::February, 1),
+        MomentKind::E => (year.end_year(), Month::June, 15),
+    };
+    Date::from_calendar_date(y, m, d).unwrap_or(year.first_day())
+}
+
+/// The moment of a Cito test from its date, when the pupil's grade is known: December to March is
+/// M, May to July is E (Cito's fixed test periods, lvs-data.md §3).
+fn cito_moment(date: Date, grade: Grade) -> Option<Moment> {
+    match u8::from(date.month()) {
+        12 | 1..=3 => Some(Moment::new(MomentKind::M, grade)),
+        5..=7 => Some(Moment::new(MomentKind::E, grade)),
+        _ => None,
+    }
+}
+
+/// The natural key of a score within a file: pupil, test index, component, date.
+type ScoreKey = (PupilNumber, usize, Option<String>, Date);
+
+struct State<'o> {
+    school: Brin,
+    mapping: Option<&'o Mapping>,
+    vendor: Option<String>,
+    default_year: Option<SchoolYear>,
+    read: u64,
+    decimal: Decimal,
+    pupils: PupilRegistry,
+    enrolments: EnrolmentRegistry,
+    tests: Vec<Test>,
+    /// (name, vendor, version) as in the file → index in `tests`, or the Dutch reason it is unknown.
+    test_cache: HashMap<(String, String, String), Result<usize, String>>,
+    scores: Vec<Score>,
+    /// Natural key → (index in `scores`, line).
+    score_index: HashMap<ScoreKey, (usize, u64)>,
+    duplicates: u64,
+    skipped: Vec<Problem>,
+    rejected: Vec<Problem>,
+}
+
+/// The score fields of one result before validation.
+#[derive(Default)]
+struct Cells<'r> {
+    ability: Option<(&'r str, String)>,
+    raw: Option<(&'r str, String)>,
+    level: Option<(&'r str, String)>,
+    percentile: Option<(&'r str, String)>,
+    dle: Option<(&'r str, String)>,
+    reference: Option<(&'r str, String)>,
+    csem: Option<(&'r str, String)>,
+}
+
+impl<'o> State<'o> {
+    fn new(school: Brin, opts: &'o ImportOptions) -> Self {
+        let mapping = opts.mapping.as_ref();
+        Self {
+            school,
+            mapping,
+            vendor: mapping.and_then(|m| m.file.vendor.clone()).or_else(|| opts.vendor.clone()),
+            default_year: opts.school_year.or(mapping.and_then(|m| m.file.school_year)),
+            read: 0,
+            decimal: Decimal::Unknown,
+            pupils: PupilRegistry::new(),
+            enrolments: EnrolmentRegistry::new(),
+            tests: Vec::new(),
+            test_cache: HashMap::new(),
+            scores: Vec::new(),
+            score_index: HashMap::new(),
+            duplicates: 0,
+            skipped: Vec::new(),
+            rejected: Vec::new(),
+        }
+    }
+
+    fn test_index(&mut self, name: &str, vendor: &str, version: &str) -> Result<usize, String> {
+        let k = (name.to_owned(), vendor.to_owned(), version.to_owned());
+        if let Some(r) = self.test_cache.get(&k) {
+            return r.clone();
+        }
+        let vendor_opt = if vendor.is_empty() { self.vendor.as_deref() } else { Some(vendor) };
+        let version_opt = if version.is_empty() { None } else { Some(version) };
+        let resolved = match self.mapping.and_then(|m| catalogue::from_mapping(m, name)) {
+            Some(r) => r,
+            None => catalogue::lookup(name, vendor_opt, version_opt).ok_or_else(|| {
+                format!(
+                    "onbekende toets '{}': deze staat niet in de toetscatalogus; beschrijf de toets (vak en schaal) in een koppelbestand onder [[toetsen]]",
+                    clip(name)
+                )
+            }),
+        };
+        let r = resolved.map(|t| self.add_test(t));
+        self.test_cache.insert(k, r.clone());
+        r
+    }
+
+    fn add_test(&mut self, t: Test) -> usize {
+        match self.tests.iter().position(|x| x.key == t.key) {
+            Some(i) => i,
+            None => {
+                self.tests.push(t);
+                self.tests.len() - 1
+            }
+        }
+    }
+
+    /// Merges the row's pupil and enrolment; a pupil number with another name rejects the row.
+    fn pupil(
+        &mut self,
+        row: &Row<'_>,
+        p: schoolscan_domain::Pupil,
+        g: &GroupInfo,
+        date: Option<Date>,
+    ) -> Result<PupilNumber, Problem> {
+        let number = p.number.clone();
+        match self.pupils.merge(p, row.line, false) {
+            Ok(Merge::New | Merge::Same | Merge::Identical) => {}
+            Err(reason) => {
+                let f = if row.cols.has(Field::LastName) { Field::LastName } else { Field::FirstName };
+                return Err(row.problem(f, row.get(f), reason));
+            }
+        }
+        if let Some(d) = date {
+            self.enrolments.add(&self.school, &number, SchoolYear::of(d), g);
+        } else if let Some(y) = g.year {
+            self.enrolments.add(&self.school, &number, y, g);
+        }
+        Ok(number)
+    }
+
+    fn long_row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
+        row.check_shape()?;
+        // Identity first: a row without a pupil number cannot be right, with or without a result.
+        let p = pupil_of(row, &self.school)?;
+        let g = group_of(row, self.default_year)?;
+        let name = row.get(Field::Test);
+        if name.is_empty() {
+            return Err(row.problem(Field::Test, name, "geen toetsnaam"));
+        }
+        let ti = self
+            .test_index(name, row.get(Field::Vendor), row.get(Field::TestVersion))
+            .map_err(|reason| row.problem(Field::Test, name, reason))?;
+        let grade = g.grade;
+        let moment = match row.value(Field::Moment) {
+            Some(v) => Some(parse_moment(v, grade).ok_or_else(|| {
+                row.problem(
+                    Field::Moment,
+                    v,
+                    format!(
+                        "onbekend toetsmoment '{}': verwacht B, M of E met de groep, bijv. M5 of E4",
+                        clip(v)
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        let date = match row.date(Field::Date, "afnamedatum")? {
+            Some(d) => {
+                if let Some(y) = g.year.filter(|_| row.cols.has(Field::SchoolYear)) {
+                    if !y.contains(d) {
+                        return Err(row.problem(
+                            Field::Date,
+                            row.get(Field::Date),
+                            format!("de afnamedatum valt niet in schooljaar {y}"),
+                        ));
+                    }
+                }
+                d
+            }
+            None => match (moment, g.year) {
+                (Some(m), Some(y)) => nominal_date(y, m.kind),
+                _ => {
+                    return Err(row.problem(
+                        Field::Date,
+                        row.get(Field::Date),
+                        "geen afnamedatum, en geen toetsmoment met schooljaar om die af te leiden",
+                    ));
+                }
+            },
+        };
+        let moment = moment.or_else(|| {
+            let t = &self.tests[ti];
+            if t.vendor == "cito" && t.scale.code != "avi_rang" {
+                grade.and_then(|gr| cito_moment(date, gr))
+            } else {
+                None
+            }
+        });
+        let component = row.value(Field::Component).map(str::to_owned);
+        let cell = |f: Field| row.value(f).map(|v| (v, row.cols.header(f)));
+        let cells = Cells {
+            ability: cell(Field::Ability),
+            raw: cell(Field::Raw),
+            level: cell(Field::Level),
+            percentile: cell(Field::Percentile),
+            dle: cell(Field::Dle),
+            reference: cell(Field::ReferenceLevel),
+            csem: cell(Field::Csem),
+        };
+        let score_col =
+            [Field::Ability, Field::Raw, Field::Level, Field::Dle, Field::Percentile, Field::ReferenceLevel]
+                .into_iter()
+                .find(|f| row.cols.has(*f))
+                .unwrap_or(Field::Ability);
+        let Some(score) = self.build_score(row, p.number.clone(), ti, cells, date, moment, component)? else {
+            let v = row.get(score_col);
+            self.skipped.push(row.problem(score_col, v, no_result_reason(v)));
+            return Ok(());
+        };
+        let number = self.pupil(row, p, &g, Some(date))?;
+        self.land(row, score, number, ti)
+    }
+
+    fn land(&mut self, row: &Row<'_>, score: Score, number: PupilNumber, ti: usize) -> Result<(), Problem> {
+        let k = (number, ti, score.component.clone(), score.date);
+        if let Some(&(i, first)) = self.score_index.get(&k) {
+            if self.scores[i] == score {
+                self.duplicates += 1;
+                return Ok(());
+            }
+            return Err(row.problem_at(
+                "",
+                "",
+                format!(
+                    "tegenstrijdig met regel {first}: dezelfde leerling, toets, onderdeel en datum met een andere uitslag"
+                ),
+            ));
+        }
+        self.score_index.insert(k, (self.scores.len(), row.line));
+        self.scores.push(score);
+        Ok(())
+    }
+
+    /// Validates the score cells of one result. `Ok(None)`: no result at all.
+    #[allow(clippy::too_many_arguments)]
+    fn build_score(
+        &mut self,
+        row: &Row<'_>,
+        pupil: PupilNumber,
+        ti: usize,
+        c: Cells<'_>,
+        date: Date,
+        moment: Option<Moment>,
+        component: Option<String>,
+    ) -> Result<Option<Score>, Problem> {
+        let test = &self.tests[ti];
+        let scale = test.scale.clone();
+        let test_name = test.name.clone();
+        let test_key = test.key.clone();
+        let mut score = Score {
+            school: self.school.clone(),
+            pupil,
+            test_key,
+            component,
+            date,
+            moment,
+            ability: None,
+            csem: None,
+            raw: None,
+            level: None,
+            percentile: None,
+            dle: None,
+            reference_level: None,
+        };
+        let mut dec = self.decimal;
+        if scale.code == "avi_rang" {
+            if let Some((v, col)) = c.level.as_ref().or(c.ability.as_ref()) {
+                let (lvl, rank) = avi_level(v).ok_or_else(|| {
+                    row.problem_at(
+                        col,
+                        v,
+                        format!(
+                            "'{}' is geen AVI-niveau: verwacht AVI-Start, M3, E3, … E7 of AVI-Plus",
+                            clip(v)
+                        ),
+                    )
+                })?;
+                score.level = Some(lvl);
+                score.ability = Some(rank);
+            }
+        } else {
+            if let Some((v, col)) = &c.ability {
+                let x = row.number_of(v, col, "vaardigheidsscore", &mut dec)?.unwrap_or_default();
+                if x < scale.min || x > scale.max {
+                    return Err(row.problem_at(
+                        col,
+                        v,
+                        format!(
+                            "vaardigheidsscore {} valt buiten de schaal van {} ({} tot en met {})",
+                            clip(v),
+                            test_name,
+                            scale.min,
+                            scale.max
+                        ),
+                    ));
+                }
+                score.ability = Some(x);
+            }
+            if let Some((v, col)) = &c.level {
+                score.level = Some(level(v).ok_or_else(|| {
+                    row.problem_at(
+                        col,
+                        v,
+                        format!("niveau '{}' is geen bekend niveau (A–E, I–V of een niveauwaarde)", clip(v)),
+                    )
+                })?);
+            }
+        }
+        if let Some((v, col)) = &c.raw {
+            let x = row.number_of(v, col, "ruwe score", &mut dec)?.unwrap_or_default();
+            if x < 0.0 {
+                return Err(row.problem_at(col, v, "een ruwe score (aantal goed) kan niet negatief zijn"));
+            }
+            score.raw = Some(x);
+        }
+        if let Some((v, col)) = &c.percentile {
+            let x = row.number_of(v, col, "percentiel", &mut dec)?.unwrap_or_default();
+            if !(0.0..=100.0).contains(&x) {
+                return Err(row.problem_at(col, v, "een percentiel ligt tussen 0 en 100"));
+            }
+            score.percentile = Some(x);
+        }
+        if let Some((v, col)) = &c.dle {
+            let x = row.number_of(v, col, "DLE", &mut dec)?.unwrap_or_default();
+            if !(0.0..=100.0).contains(&x) {
+                return Err(row.problem_at(col, v, "een DLE ligt tussen 0 en 100 maanden"));
+            }
+            score.dle = Some(x);
+        }
+        if let Some((v, col)) = &c.reference {
+            score.reference_level = Some(reference_level(v).ok_or_else(|| {
+                row.problem_at(col, v, format!("referentieniveau '{}': verwacht <1F, 1F, 1S of 2F", clip(v)))
+            })?);
+        }
+        if let Some((v, col)) = &c.csem {
+            let x = row.number_of(v, col, "CSEM", &mut dec)?.unwrap_or_default();
+            if x < 0.0 {
+                return Err(row.problem_at(col, v, "een meetfout (CSEM) kan niet negatief zijn"));
+            }
+            score.csem = Some(x);
+        }
+        self.decimal = dec;
+        let any = score.ability.is_some()
+            || score.raw.is_some()
+            || score.level.is_some()
+            || score.percentile.is_some()
+            || score.dle.is_some()
+            || score.reference_level.is_some();
+        Ok(if any { Some(score) } else { None })
+    }
+
+    fn wide_row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
+        row.check_shape()?;
+        let p = pupil_of(row, &self.school)?;
+        let g = group_of(row, self.default_year)?;
+        let Some(year) = g.year else {
+            return Err(row.problem(Field::SchoolYear, row.get(Field::SchoolYear), "geen schooljaar"));
+        };
+        // Group the wide columns of this row by (test, moment).
+        let mut groups: Vec<(Box<Test>, Moment, Cells<'_>, String)> = Vec::new();
+        for (i, col) in row.cols.cols.iter().enumerate() {
+            let Col::Wide { test, moment, metric } = col else { continue };
+            let v = row.rec.get(i).map_or("", str::trim);
+            let header = row.cols.headers[i].clone();
+            let slot = match groups.iter().position(|(t, m, _, _)| t.key == test.key && m == moment) {
+                Some(j) => j,
+                None => {
+                    groups.push((test.clone(), *moment, Cells::default(), header.clone()));
+                    groups.len() - 1
+                }
+            };
+            if is_no_result(v) {
+                if !v.is_empty() {
+                    self.skipped.push(row.problem_at(&header, v, no_result_reason(v)));
+                }
+                continue;
+            }
+            let cells = &mut groups[slot].2;
+            let cell = Some((v, header));
+            match metric {
+                Field::Level => cells.level = cell,
+                Field::Percentile => cells.percentile = cell,
+                Field::Dle => cells.dle = cell,
+                Field::Raw => cells.raw = cell,
+                Field::Csem => cells.csem = cell,
+                Field::ReferenceLevel => cells.reference = cell,
+                _ => cells.ability = cell,
+            }
+        }
+        let mut landed = Vec::new();
+        for (test, moment, cells, _) in groups {
+            // The school year of the moment: this row's year minus the grades since.
+            let y = match g.grade {
+                Some(gr) => {
+                    SchoolYear::new(year.start_year() - i32::from(gr.get()) + i32::from(moment.grade.get()))
+                }
+                None => year,
+            };
+            let date = nominal_date(y, moment.kind);
+            let ti = self.add_test(*test);
+            if let Some(s) = self.build_score(row, p.number.clone(), ti, cells, date, Some(moment), None)? {
+                landed.push((s, ti, y, moment));
+            }
+        }
+        if landed.is_empty() {
+            return Ok(());
+        }
+        let number = self.pupil(row, p, &g, None)?;
+        for (s, ti, y, moment) in landed {
+            let enrol = GroupInfo { group: None, grade: Some(moment.grade), year: Some(y) };
+            if y != year {
+                self.enrolments.add(&self.school, &number, y, &enrol);
+            }
+            self.land(row, s, number.clone(), ti)?;
+        }
+        Ok(())
+    }
+}
+
+fn no_result_reason(v: &str) -> String {
+    if v.trim().is_empty() {
+        "geen uitslag (lege score); de regel is overgeslagen".to_owned()
+    } else {
+        format!("geen uitslag ('{}'); de regel is overgeslagen", clip(v))
+    }
+}
+
+/// Normalises a level: `a`–`e` and `i`–`v` upper case (also with `+`/`-`), a niveauwaarde 0–5,
+/// or a short code as given.
+fn level(v: &str) -> Option<String> {
+    let t = v.trim();
+    let core = t.trim_end_matches(['+', '-']);
+    let up = core.to_ascii_uppercase();
+    if matches!(up.as_str(), "A" | "B" | "C" | "D" | "E" | "I" | "II" | "III" | "IV" | "V") {
+        return Some(format!("{up}{}", &t[core.len()..]));
+    }
+    if let Ok((x, _)) = crate::values::parse_number(t) {
+        return if (0.0..=5.0).contains(&x) { Some(format!("{x}")) } else { None };
+    }
+    if t.chars().count() <= 12 && !t.contains('\n') { Some(t.to_owned()) } else { None }
+}
+
+/// Normalises a referentieniveau to `<1F`, `1F`, `1S` or `2F`.
+fn reference_level(v: &str) -> Option<String> {
+    let k = key(v);
+    let lower = v.trim().starts_with('<') || k.starts_with("onder") || k.starts_with("niet");
+    let code = ["1f", "1s", "2f"].into_iter().find(|c| k.ends_with(c))?;
+    if lower {
+        return (code == "1f").then(|| "<1F".to_owned());
+    }
+    Some(code.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        assert_eq!(level("iii").as_deref(), Some("III"));
+        assert_eq!(level("A+").as_deref(), Some("A+"));
+        assert_eq!(level("3,2").as_deref(), Some("3.2"));
+        assert_eq!(level("7,5"), None);
+        assert_eq!(reference_level("<1F").as_deref(), Some("<1F"));
+        assert_eq!(reference_level("onder 1F").as_deref(), Some("<1F"));
+        assert_eq!(reference_level("2f").as_deref(), Some("2F"));
+        assert_eq!(reference_level("1S").as_deref(), Some("1S"));
+        assert_eq!(reference_level("3F"), None);
+    }
+
+    #[test]
+    fn nominal_dates() {
+        let y = SchoolYear::new(2020);
+        assert_eq!(nominal_date(y, MomentKind::M).to_string(), "2021-02-01");
+        assert_eq!(nominal_date(y, MomentKind::E).to_string(), "2021-06-15");
+        assert_eq!(nominal_date(y, MomentKind::B).to_string(), "2020-10-01");
+    }
+}
