@@ -70,12 +70,15 @@ pub fn parse_scores_with_progress(
     progress(done.max(total), total);
     let mut info = info;
     info.decimal = st.decimal;
+    // Only the tests that scores refer to (a skipped or rejected row may name another).
+    let used: std::collections::HashSet<&str> = st.scores.iter().map(|s| s.test_key.as_str()).collect();
+    let tests: Vec<Test> = st.tests.iter().filter(|t| used.contains(t.key.as_str())).cloned().collect();
     Ok(ScoreBatch {
         info,
         read: st.read,
         pupils: st.pupils.pupils,
         enrolments: st.enrolments.enrolments,
-        tests: st.tests,
+        tests,
         scores: st.scores,
         duplicates: st.duplicates,
         skipped: st.skipped,
