@@ -1,5 +1,5 @@
 //! Generators for realistic Dutch LVS exports, shared by the integration tests and the benchmark.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use schoolscan_domain::Brin;
 

@@ -1,5 +1,5 @@
 //! Small spreadsheet fixtures built in the test: xlsx with rust_xlsxwriter, ods by hand (zip + XML).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::io::Write;
 
