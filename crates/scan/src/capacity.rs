@@ -111,7 +111,7 @@ pub fn overview(conclusions: &ConcludeStep, capacity: &CapacityStep) -> Capacity
             }
         })
         .collect();
-    rows.sort_by(|a, b| (a.priority, a.conclusion).cmp(&(b.priority, b.conclusion)));
+    rows.sort_by_key(|r| (r.priority, r.conclusion));
     let hours_needed: f64 = rows.iter().map(|r| r.hours_needed).sum();
     let team_hours: f64 = capacity.team.iter().map(|t| t.hours_available.max(0.0)).sum();
     let partner_hours: f64 = capacity.partners.iter().map(|p| p.hours_available.max(0.0)).sum();
