@@ -317,7 +317,12 @@ pub fn recognise_exact(header: &str, kind: FileKind) -> Option<Field> {
     if kind != FileKind::Scores && k == "vak" {
         return None;
     }
-    SYNONYMS.iter().find(|(_, keys)| keys.contains(&k.as_str())).map(|(f, _)| *f)
+    let f = SYNONYMS.iter().find(|(_, keys)| keys.contains(&k.as_str())).map(|(f, _)| *f)?;
+    match (kind, f) {
+        (FileKind::Scores, Field::Value) => Some(Field::Ability),
+        (FileKind::Scores | FileKind::Pupils, Field::Dimension | Field::Informant | Field::Signal) => None,
+        _ => Some(f),
+    }
 }
 
 /// Common decorations of a header: "Geboortedatum (dd-mm-jjjj)", "Afnamedatum toets": the longest
