@@ -21,6 +21,13 @@ pub enum StoreError {
     UnknownTest(String),
     #[error("ongeldige waarde in de database ({what}): {value}")]
     Corrupt { what: &'static str, value: String },
+    #[error(
+        "stap {step} is intussen door iemand anders opgeslagen (u begon bij versie {expected}, nu is het versie {found}). \
+         Laad de pagina opnieuw en voer uw wijzigingen nogmaals in."
+    )]
+    Conflict { step: u8, expected: i64, found: i64 },
+    #[error("er is geen schoolscan van school {school} in {year}")]
+    NoScan { school: String, year: String },
     #[error("databasefout: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("gegevens konden niet worden omgezet: {0}")]

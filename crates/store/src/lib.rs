@@ -10,6 +10,7 @@
 
 mod codec;
 pub mod error;
+pub mod scans;
 pub mod scope;
 pub mod sqlite;
 
@@ -17,6 +18,7 @@ use schoolscan_domain::{Brin, Counts, Dataset, SchoolYear};
 use serde::{Deserialize, Serialize};
 
 pub use error::StoreError;
+pub use scans::{ScanSummary, StepSave, StoredScan, StoredStep};
 pub use scope::Scope;
 pub use sqlite::SqliteStore;
 
@@ -104,4 +106,24 @@ pub trait Store: Send + Sync {
     /// Replace the board `data.boards[0]` and everything under it, in one transaction: used by
     /// `schoolscan demo`, so that running it twice gives the same database.
     fn replace_board(&self, data: &Dataset) -> Result<WriteReport, StoreError>;
+
+    /// The scan of `school` in `year` (created empty when missing). `UnknownSchool` when the school
+    /// is not in scope.
+    fn scan(&self, scope: &Scope, school: &Brin, year: SchoolYear) -> Result<StoredScan, StoreError>;
+    /// The scans within the scope.
+    fn scans(&self, scope: &Scope) -> Result<Vec<ScanSummary>, StoreError>;
+    /// Save one step if nobody saved it since `expected_version` (else `Conflict`); returns the new
+    /// version. `now` is the UTC time stamp to record.
+    fn save_scan_step(&self, scope: &Scope, save: &StepSave<'_>, now: &str) -> Result<i64, StoreError>;
+    /// Start `to`'s scan from `from`'s: copies the steps that carry over and are still empty.
+    /// Returns the number of steps copied.
+    fn copy_scan(
+        &self,
+        scope: &Scope,
+        school: &Brin,
+        from: SchoolYear,
+        to: SchoolYear,
+        user: &str,
+        now: &str,
+    ) -> Result<u32, StoreError>;
 }

@@ -2,15 +2,19 @@
 
 mod migrate;
 mod read;
+mod scans;
 mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::Connection;
-use schoolscan_domain::{Counts, Dataset};
+use schoolscan_domain::{Brin, Counts, Dataset, SchoolYear};
 
-use crate::{DatasetFilter, SchoolSummary, Scope, Store, StoreError, UpsertOptions, WriteReport};
+use crate::{
+    DatasetFilter, ScanSummary, SchoolSummary, Scope, StepSave, Store, StoreError, StoredScan, UpsertOptions,
+    WriteReport,
+};
 
 pub use migrate::SCHEMA_VERSION;
 
@@ -116,5 +120,25 @@ impl Store for SqliteStore {
     }
     fn replace_board(&self, data: &Dataset) -> Result<WriteReport, StoreError> {
         self.with_conn(|c| write::replace_board(c, data))
+    }
+    fn scan(&self, scope: &Scope, school: &Brin, year: SchoolYear) -> Result<StoredScan, StoreError> {
+        self.with_conn(|c| scans::get(c, scope, school, year))
+    }
+    fn scans(&self, scope: &Scope) -> Result<Vec<ScanSummary>, StoreError> {
+        self.with_conn(|c| scans::list(c, scope))
+    }
+    fn save_scan_step(&self, scope: &Scope, save: &StepSave<'_>, now: &str) -> Result<i64, StoreError> {
+        self.with_conn(|c| scans::save_step(c, scope, save, now))
+    }
+    fn copy_scan(
+        &self,
+        scope: &Scope,
+        school: &Brin,
+        from: SchoolYear,
+        to: SchoolYear,
+        user: &str,
+        now: &str,
+    ) -> Result<u32, StoreError> {
+        self.with_conn(|c| scans::copy_from(c, scope, school, from, to, user, now))
     }
 }
