@@ -190,6 +190,79 @@ pub fn fit(x: &[f64], y: &[f64], cluster: &[usize], p: usize, method: Method) ->
     Some(RiFit { method, beta, cov_beta, sigma2, tau2, neg2ll, n, p, clusters })
 }
 
+/// Variance components of y_i = μ_s + v_c + w_i: a random intercept per cluster c nested in a
+/// fixed effect per stratum s (classes within schools, §5.2), by REML. Because every cluster lies
+/// in one stratum, A(θ) is diagonal and one evaluation costs O(number of clusters).
+/// `cluster[i]` in 0..J, `stratum_of[c]` in 0..S. Returns (τ², σ²) or `None` when there are no
+/// within-stratum degrees of freedom.
+pub fn fit_nested_fixed_strata(y: &[f64], cluster: &[usize], stratum_of: &[usize]) -> Option<(f64, f64)> {
+    let n = y.len();
+    if cluster.len() != n || n == 0 {
+        return None;
+    }
+    let j_count = stratum_of.len();
+    let s_count = stratum_of.iter().copied().max().map_or(0, |m| m + 1);
+    let mut cn = vec![0.0; j_count];
+    let mut sy = vec![0.0; j_count];
+    let mut syy = vec![0.0; j_count];
+    for (&c, &v) in cluster.iter().zip(y) {
+        cn[c] += 1.0;
+        sy[c] += v;
+        syy[c] += v * v;
+    }
+    let strata_used: Vec<bool> = {
+        let mut u = vec![false; s_count];
+        for c in 0..j_count {
+            if cn[c] > 0.0 {
+                u[stratum_of[c]] = true;
+            }
+        }
+        u
+    };
+    let p = strata_used.iter().filter(|&&u| u).count();
+    let nf = n as f64;
+    if nf <= p as f64 {
+        return None;
+    }
+    let dof = nf - p as f64;
+    let eval = |theta: f64| -> (f64, f64) {
+        let mut a = vec![0.0; s_count];
+        let mut b = vec![0.0; s_count];
+        let mut logdet_v = 0.0;
+        for c in 0..j_count {
+            if cn[c] == 0.0 {
+                continue;
+            }
+            let w = 1.0 / (1.0 + cn[c] * theta);
+            a[stratum_of[c]] += cn[c] * w;
+            b[stratum_of[c]] += sy[c] * w;
+            logdet_v += (cn[c] * theta).ln_1p();
+        }
+        let beta: Vec<f64> = a.iter().zip(&b).map(|(a, b)| if *a > 0.0 { b / a } else { 0.0 }).collect();
+        let mut q = 0.0;
+        for c in 0..j_count {
+            if cn[c] == 0.0 {
+                continue;
+            }
+            let mu = beta[stratum_of[c]];
+            // Σ (y − μ)² = Syy − 2μ Sy + n μ²; Σ r = Sy − n μ
+            let rr = syy[c] - 2.0 * mu * sy[c] + cn[c] * mu * mu;
+            let sr = sy[c] - cn[c] * mu;
+            q += rr - theta / (1.0 + cn[c] * theta) * sr * sr;
+        }
+        let q = q.max(1e-300);
+        let logdet_a: f64 = a.iter().filter(|&&v| v > 0.0).map(|v| v.ln()).sum();
+        (dof * (q / dof).ln() + logdet_v + logdet_a, q)
+    };
+    let (lo, hi) = (-18.0_f64, 9.0_f64);
+    let (lt, f_lt) = brent::minimize(|lt| eval(lt.exp()).0, lo, hi, 1e-10, 500);
+    let f0 = eval(0.0).0;
+    let theta = if f0 <= f_lt || lt <= lo + 1e-6 { 0.0 } else { lt.exp() };
+    let (_, q) = eval(theta);
+    let sigma2 = q / dof;
+    Some((theta * sigma2, sigma2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +318,35 @@ mod tests {
         assert!((f.beta[0] - 2.0).abs() < 1e-12);
         assert!((f.sigma2 - 6.0 / 9.0).abs() < 1e-12);
         assert_eq!(f.eb(1).unwrap().u, 0.0);
+    }
+
+    /// The nested shortcut equals the general fit with one dummy column per stratum.
+    #[test]
+    fn nested_matches_general() {
+        // 3 strata (schools), 7 clusters (classes), uneven sizes; deterministic pseudo-data.
+        let stratum_of = [0, 0, 1, 1, 1, 2, 2];
+        let sizes = [5, 8, 3, 6, 4, 9, 2];
+        let mut y = Vec::new();
+        let mut cl = Vec::new();
+        let mut seed = 12345u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64) / ((1u64 << 53) as f64) - 0.5
+        };
+        let class_eff: Vec<f64> = (0..7).map(|_| 3.0 * next()).collect();
+        for c in 0..7 {
+            for _ in 0..sizes[c] {
+                y.push(10.0 * stratum_of[c] as f64 + class_eff[c] + 4.0 * next());
+                cl.push(c);
+            }
+        }
+        let (tau2, sigma2) = fit_nested_fixed_strata(&y, &cl, &stratum_of).unwrap();
+        let x: Vec<f64> = cl
+            .iter()
+            .flat_map(|&c| (0..3).map(move |s| if stratum_of[c] == s { 1.0 } else { 0.0 }))
+            .collect();
+        let g = fit(&x, &y, &cl, 3, Method::Reml).unwrap();
+        assert!((tau2 - g.tau2).abs() < 1e-6 * (1.0 + g.tau2), "{tau2} {}", g.tau2);
+        assert!((sigma2 - g.sigma2).abs() < 1e-6 * g.sigma2, "{sigma2} {}", g.sigma2);
     }
 }

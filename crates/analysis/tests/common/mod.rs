@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: locating the public reference data.
 #![allow(dead_code)]
 
+pub mod synth;
+
 use std::path::{Path, PathBuf};
 
 /// Path of a reference data file in `shared/data/`: from the env var `SCHOOLSCAN_SHARED_DATA` (a

@@ -1,0 +1,232 @@
+//! Turning a `Dataset` into indexed, canonically ordered plain data: pupils, classes, units
+//! (subject × scale × component) and per-pupil score series. Everything downstream iterates over
+//! these sorted vectors, so the output never depends on the order of the input rows.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use schoolscan_domain::calendar::school_month_index;
+use schoolscan_domain::{
+    Brin, Dataset, Date, Grade, GroupName, Moment, MomentKind, ParentsEducation, PupilNumber, ScaleKind,
+    SchoolYear, Sex, Subject, Weight,
+};
+
+/// A pupil of one school.
+#[derive(Debug, Clone)]
+pub struct PupilInfo {
+    pub school: usize,
+    pub number: PupilNumber,
+    pub sex: Option<Sex>,
+    pub weight: Option<Weight>,
+    pub parents_education: Option<ParentsEducation>,
+    pub opp: bool,
+}
+
+/// What a unit's values are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ValueKind {
+    /// Vaardigheidsscore on the test's scale.
+    Ability,
+    /// Raw score (counts correct) of a component: effect sizes only.
+    Raw,
+}
+
+/// A subject × scale × component: the level at which scores are comparable.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnitKey {
+    pub subject: Subject,
+    pub scale: String,
+    pub component: Option<String>,
+    pub value: ValueKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub key: UnitKey,
+    pub kind: ScaleKind,
+    /// Per pupil (ascending pupil index), the observations sorted by date, one per (year, moment).
+    pub series: Vec<(usize, Vec<Obs>)>,
+}
+
+impl Unit {
+    pub fn vertical(&self) -> bool {
+        self.kind == ScaleKind::Vertical && self.key.value == ValueKind::Ability
+    }
+    pub fn is_main(&self) -> bool {
+        self.key.component.is_none()
+    }
+}
+
+/// One score.
+#[derive(Debug, Clone, Copy)]
+pub struct Obs {
+    pub date: Date,
+    pub year: i32,
+    /// School-month index m(d).
+    pub m: f64,
+    pub moment: Moment,
+    pub value: f64,
+    pub csem: Option<f64>,
+}
+
+/// The indexed dataset.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub schools: Vec<Brin>,
+    pub pupils: Vec<PupilInfo>,
+    /// Class names; a class is (school, year, name).
+    pub classes: Vec<(usize, i32, GroupName)>,
+    /// Per pupil: (year → (class index, grade)).
+    pub enrol: Vec<BTreeMap<i32, (usize, Grade)>>,
+    pub units: Vec<Unit>,
+    /// Scores that could not be used, by reason (Dutch).
+    pub skipped: BTreeMap<String, usize>,
+}
+
+impl Prepared {
+    /// The pupil's class and grade in school year `year`.
+    pub fn enrolment(&self, pupil: usize, year: i32) -> Option<(usize, Grade)> {
+        self.enrol[pupil].get(&year).copied()
+    }
+}
+
+/// The moment kind of a test date when the export does not name it: August–November B,
+/// December–March M, April–July E.
+pub fn moment_kind_of(date: Date) -> MomentKind {
+    match u8::from(date.month()) {
+        8..=11 => MomentKind::B,
+        12 | 1..=3 => MomentKind::M,
+        _ => MomentKind::E,
+    }
+}
+
+pub fn prepare(data: &Dataset) -> Prepared {
+    // Schools and pupils, sorted.
+    let mut school_set: BTreeSet<Brin> = BTreeSet::new();
+    school_set.extend(data.schools.iter().map(|s| s.brin.clone()));
+    school_set.extend(data.pupils.iter().map(|p| p.school.clone()));
+    school_set.extend(data.enrolments.iter().map(|e| e.school.clone()));
+    school_set.extend(data.scores.iter().map(|s| s.school.clone()));
+    school_set.extend(data.observations.iter().map(|s| s.school.clone()));
+    let schools: Vec<Brin> = school_set.into_iter().collect();
+    let school_ix: HashMap<&Brin, usize> = schools.iter().enumerate().map(|(i, b)| (b, i)).collect();
+
+    let mut pupil_set: BTreeMap<(usize, PupilNumber), Option<&schoolscan_domain::Pupil>> = BTreeMap::new();
+    for p in &data.pupils {
+        pupil_set.insert((school_ix[&p.school], p.number.clone()), Some(p));
+    }
+    for e in &data.enrolments {
+        pupil_set.entry((school_ix[&e.school], e.pupil.clone())).or_insert(None);
+    }
+    for s in &data.scores {
+        pupil_set.entry((school_ix[&s.school], s.pupil.clone())).or_insert(None);
+    }
+    let pupils: Vec<PupilInfo> = pupil_set
+        .iter()
+        .map(|((school, number), p)| PupilInfo {
+            school: *school,
+            number: number.clone(),
+            sex: p.and_then(|p| p.sex),
+            weight: p.and_then(|p| p.weight),
+            parents_education: p.and_then(|p| p.parents_education),
+            opp: p.is_some_and(|p| p.opp),
+        })
+        .collect();
+    let pupil_ix: HashMap<(usize, &PupilNumber), usize> =
+        pupils.iter().enumerate().map(|(i, p)| ((p.school, &p.number), i)).collect();
+
+    // Classes and enrolments (sorted, so indices are canonical).
+    let mut class_set: BTreeSet<(usize, i32, GroupName)> = BTreeSet::new();
+    for e in &data.enrolments {
+        class_set.insert((school_ix[&e.school], e.year.start_year(), e.group.clone()));
+    }
+    let classes: Vec<(usize, i32, GroupName)> = class_set.into_iter().collect();
+    let class_ix: HashMap<(usize, i32, &GroupName), usize> =
+        classes.iter().enumerate().map(|(i, (s, y, g))| ((*s, *y, g), i)).collect();
+    let mut enrol: Vec<BTreeMap<i32, (usize, Grade)>> = vec![BTreeMap::new(); pupils.len()];
+    // Deterministic when a pupil has two enrolments in one year: keep the smallest (class, grade).
+    for e in &data.enrolments {
+        let s = school_ix[&e.school];
+        let p = pupil_ix[&(s, &e.pupil)];
+        let y = e.year.start_year();
+        let c = class_ix[&(s, y, &e.group)];
+        let v = (c, e.grade);
+        enrol[p].entry(y).and_modify(|old| *old = (*old).min(v)).or_insert(v);
+    }
+
+    // Units and observations.
+    let tests: HashMap<&str, &schoolscan_domain::Test> =
+        data.tests.iter().map(|t| (t.key.as_str(), t)).collect();
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unit_kinds: BTreeMap<UnitKey, ScaleKind> = BTreeMap::new();
+    let mut rows: Vec<(UnitKey, usize, Obs)> = Vec::with_capacity(data.scores.len());
+    for s in &data.scores {
+        let Some(test) = tests.get(s.test_key.as_str()) else {
+            *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
+            continue;
+        };
+        let sc = school_ix[&s.school];
+        let p = pupil_ix[&(sc, &s.pupil)];
+        let (value, vk) = match (s.ability, s.raw, &s.component) {
+            (Some(a), _, _) if a.is_finite() => (a, ValueKind::Ability),
+            (_, Some(r), Some(_)) if r.is_finite() => (r, ValueKind::Raw),
+            _ => {
+                *skipped.entry("geen vaardigheidsscore".to_owned()).or_default() += 1;
+                continue;
+            }
+        };
+        let year = SchoolYear::of(s.date).start_year();
+        let moment = match s.moment {
+            Some(m) => m,
+            None => match enrol[p].get(&year) {
+                Some(&(_, g)) => Moment::new(moment_kind_of(s.date), g),
+                None => {
+                    *skipped.entry("geen toetsmoment of jaargroep".to_owned()).or_default() += 1;
+                    continue;
+                }
+            },
+        };
+        let key = UnitKey {
+            subject: test.subject.clone(),
+            scale: test.scale.code.clone(),
+            component: s.component.clone(),
+            value: vk,
+        };
+        unit_kinds.entry(key.clone()).or_insert(test.scale.kind);
+        let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
+        rows.push((key, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
+    }
+    rows.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.date.cmp(&b.2.date))
+            .then(a.2.moment.cmp(&b.2.moment))
+            .then(a.2.value.total_cmp(&b.2.value))
+            .then(a.2.csem.unwrap_or(-1.0).total_cmp(&b.2.csem.unwrap_or(-1.0)))
+    });
+    let mut units: Vec<Unit> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let key = rows[i].0.clone();
+        let mut series: Vec<(usize, Vec<Obs>)> = Vec::new();
+        while i < rows.len() && rows[i].0 == key {
+            let p = rows[i].1;
+            let mut obs: Vec<Obs> = Vec::new();
+            while i < rows.len() && rows[i].0 == key && rows[i].1 == p {
+                let o = rows[i].2;
+                // One score per (school year, moment): a later sitting replaces an earlier one.
+                if let Some(pos) = obs.iter().position(|x| x.year == o.year && x.moment == o.moment) {
+                    obs.remove(pos);
+                    *skipped
+                        .entry("dubbele score op hetzelfde moment (laatste gebruikt)".to_owned())
+                        .or_default() += 1;
+                }
+                obs.push(o);
+                i += 1;
+            }
+            series.push((p, obs));
+        }
+        let kind = unit_kinds.get(&key).copied().unwrap_or(ScaleKind::NormReferenced);
+        units.push(Unit { key, kind, series });
+    }
+    Prepared { schools, pupils, classes, enrol, units, skipped }
+}
