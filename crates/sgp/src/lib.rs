@@ -15,6 +15,7 @@
 //! * `output`: CSV and JSON writers.
 
 pub mod bspline;
+pub mod command;
 pub mod error;
 pub mod knots;
 mod linalg;
@@ -26,6 +27,7 @@ pub mod rq;
 pub mod shared_data;
 pub mod wide;
 
+pub use command::{OutputFormat, Summary, run_sgp_command};
 pub use error::{Result, SgpError};
 pub use knots::KnotsBoundaries;
 pub use model::{CoefficientMatrix, MIN_NORM_GROUP_SIZE, PriorSpec};

@@ -225,3 +225,67 @@ fn v1_b_spline_row_and_predictions_at_median() {
         assert_eq!(round_r(q, 5), want, "prior {prior}");
     }
 }
+
+/// The acceptance call of the `schoolscan sgp` command: every progression the file allows
+/// for 2025 with at most 3 priors gives the same pupils and sums as the package's test 0.
+#[test]
+fn v1_through_the_command_entry_point() {
+    let path = shared_data::locate("sgpData.csv", env!("CARGO_MANIFEST_DIR").as_ref())
+        .unwrap_or_else(|msg| panic!("V1 cannot run: {msg}"));
+    let mut csv_out = Vec::new();
+    let summary = schoolscan_sgp::run_sgp_command(
+        &path,
+        Some(2025),
+        Some(3),
+        schoolscan_sgp::OutputFormat::Csv,
+        &mut csv_out,
+    )
+    .unwrap();
+    assert_eq!(
+        summary.progressions,
+        vec![vec![3, 4], vec![3, 4, 5], vec![3, 4, 5, 6], vec![4, 5, 6, 7], vec![5, 6, 7, 8]]
+    );
+    assert_eq!(summary.n, 34_225);
+    assert_eq!(summary.sum_sgp, 1_707_319);
+    assert_eq!(summary.sum_sgp_order_1, 1_708_589);
+    assert_eq!(summary.sum_scale_score_prior, 20_707_938.0);
+    assert_eq!(summary.orders, vec![8_666, 7_639, 17_920]);
+    assert_eq!(summary.levels, vec![6_740, 6_824, 7_176, 6_835, 6_650]);
+
+    // The CSV itself carries the same figures.
+    let mut rdr = csv::Reader::from_reader(csv_out.as_slice());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "ID",
+            "GRADE",
+            "SCALE_SCORE",
+            "SGP",
+            "SGP_ORDER",
+            "SGP_ORDER_1",
+            "SGP_ORDER_2",
+            "SGP_ORDER_3",
+            "SCALE_SCORE_PRIOR",
+            "SGP_LEVEL"
+        ]
+    );
+    let (mut n, mut sgp, mut o1, mut prior) = (0usize, 0u64, 0u64, 0u64);
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        n += 1;
+        sgp += rec[3].parse::<u64>().unwrap();
+        o1 += rec[5].parse::<u64>().unwrap();
+        prior += rec[8].parse::<u64>().unwrap();
+    }
+    assert_eq!((n, sgp, o1, prior), (34_225, 1_707_319, 1_708_589, 20_707_938));
+
+    // Pupils equal the explicit V1 run.
+    let by_id: std::collections::HashMap<&str, u8> =
+        run().pupils.iter().map(|p| (p.id.as_str(), p.sgp)).collect();
+    let mut rdr = csv::Reader::from_reader(csv_out.as_slice());
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        assert_eq!(by_id[&rec[0]], rec[3].parse::<u8>().unwrap());
+    }
+}
