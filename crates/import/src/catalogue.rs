@@ -289,6 +289,16 @@ pub fn avi_level(s: &str) -> Option<(String, f64)> {
 /// Parses a test moment as exports write it: `M5`, `m 5`, `E4`, `B8`, `midden 5`, `Eind groep 4`,
 /// `5M`. With `grade`, also a bare `M`, `midden`, `eind`.
 pub fn parse_moment(s: &str, grade: Option<schoolscan_domain::Grade>) -> Option<Moment> {
+    // Fast path: `M5`, `e4`, `B8`.
+    if let [k, g @ b'1'..=b'8'] = s.trim().as_bytes() {
+        let kind = match k.to_ascii_uppercase() {
+            b'B' => MomentKind::B,
+            b'M' => MomentKind::M,
+            b'E' => MomentKind::E,
+            _ => return None,
+        };
+        return schoolscan_domain::Grade::new(g - b'0').ok().map(|g| Moment::new(kind, g));
+    }
     let ws = words(s);
     let mut kind = None;
     let mut g = None;

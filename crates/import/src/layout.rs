@@ -214,7 +214,12 @@ impl Columns {
 
     /// The header of the column of `f` (for problem reports).
     pub fn header(&self, f: Field) -> String {
-        self.pos(f).and_then(|i| self.headers.get(i)).cloned().unwrap_or_else(|| f.id().to_owned())
+        self.header_ref(f).to_owned()
+    }
+
+    /// The header of the column of `f`, borrowed.
+    pub fn header_ref(&self, f: Field) -> &str {
+        self.pos(f).and_then(|i| self.headers.get(i)).map_or(f.id(), String::as_str)
     }
 
     /// How many columns were recognised (for choosing the header row and the delimiter).

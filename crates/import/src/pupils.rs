@@ -38,8 +38,8 @@ pub fn parse_pupils(
             let g = group_of(&row, default_year)?;
             let number = p.number.clone();
             match registry.merge(p, line, true) {
-                Ok(Merge::Identical) => duplicates += 1,
-                Ok(Merge::New | Merge::Same) => {}
+                Ok((Merge::Identical, _)) => duplicates += 1,
+                Ok((Merge::New | Merge::Same, _)) => {}
                 Err(reason) => {
                     let f = crate::Field::LastName;
                     return Err(row.problem(f, row.get(f), reason));

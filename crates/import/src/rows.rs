@@ -188,6 +188,7 @@ pub fn pupil_of(row: &Row<'_>, school: &Brin) -> Result<Pupil, Problem> {
 }
 
 /// Group, jaargroep and school year of a row, as far as present.
+#[derive(Debug, Clone)]
 pub struct GroupInfo {
     pub group: Option<GroupName>,
     pub grade: Option<Grade>,
@@ -249,15 +250,16 @@ impl PupilRegistry {
 
     /// Adds or merges a pupil. With `all_fields`, any difference in a field both rows have is a
     /// conflict (a pupils file); otherwise only names and birth date are compared (a scores file).
-    pub fn merge(&mut self, p: Pupil, line: u64, all_fields: bool) -> Result<Merge, String> {
+    pub fn merge(&mut self, p: Pupil, line: u64, all_fields: bool) -> Result<(Merge, usize), String> {
         let Some(&(i, first_line)) = self.index.get(&p.number) else {
-            self.index.insert(p.number.clone(), (self.pupils.len(), line));
+            let i = self.pupils.len();
+            self.index.insert(p.number.clone(), (i, line));
             self.pupils.push(p);
-            return Ok(Merge::New);
+            return Ok((Merge::New, i));
         };
         let old = &mut self.pupils[i];
         if *old == p {
-            return Ok(Merge::Identical);
+            return Ok((Merge::Identical, i));
         }
         let differs = |a: &Option<String>, b: &Option<String>| matches!((norm_name(a), norm_name(b)), (Some(x), Some(y)) if x != y);
         if differs(&old.first_name, &p.first_name)
@@ -320,7 +322,7 @@ impl PupilRegistry {
                 old.risk_flags.push(f);
             }
         }
-        Ok(Merge::Same)
+        Ok((Merge::Same, i))
     }
 }
 
@@ -328,14 +330,18 @@ impl PupilRegistry {
 pub struct EnrolmentRegistry {
     pub enrolments: Vec<Enrolment>,
     seen: HashMap<(PupilNumber, SchoolYear), usize>,
+    last: Option<(PupilNumber, SchoolYear)>,
 }
 
 impl EnrolmentRegistry {
     pub fn new() -> Self {
-        Self { enrolments: Vec::new(), seen: HashMap::new() }
+        Self { enrolments: Vec::new(), seen: HashMap::new(), last: None }
     }
 
     pub fn add(&mut self, school: &Brin, pupil: &PupilNumber, year: SchoolYear, g: &GroupInfo) {
+        if self.last.as_ref().is_some_and(|(p, y)| p == pupil && *y == year) {
+            return;
+        }
         let grade = match g.grade {
             Some(gr) => gr,
             None => return,
@@ -348,6 +354,7 @@ impl EnrolmentRegistry {
             },
         };
         let k = (pupil.clone(), year);
+        self.last = Some(k.clone());
         if self.seen.contains_key(&k) {
             return;
         }

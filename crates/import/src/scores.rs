@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use csv::StringRecord;
-use schoolscan_domain::{Brin, Date, Grade, Moment, MomentKind, PupilNumber, SchoolYear, Score, Test};
+use schoolscan_domain::{Brin, Date, Grade, Moment, MomentKind, Pupil, PupilNumber, SchoolYear, Score, Test};
 use time::Month;
 
 use crate::catalogue::{self, avi_level, parse_moment};
@@ -106,8 +106,37 @@ fn cito_moment(date: Date, grade: Grade) -> Option<Moment> {
     }
 }
 
-/// The natural key of a score within a file: pupil, test index, component, date.
-type ScoreKey = (PupilNumber, usize, Option<String>, Date);
+/// The natural key of a score within a file: pupil index, test index, component id, date.
+type ScoreKey = (u32, u32, u32, Date);
+
+/// The pupil and group cells of the last row that landed, with what they resolved to: consecutive
+/// rows of one pupil skip re-parsing and re-merging the pupil.
+struct PupilCache {
+    cells: Vec<String>,
+    number: PupilNumber,
+    index: u32,
+    group: GroupInfo,
+}
+
+/// The pupil of a row: parsed, or taken from the cache.
+enum RowPupil {
+    Parsed(Box<Pupil>, GroupInfo),
+    Cached(PupilNumber, u32, GroupInfo),
+}
+
+impl RowPupil {
+    fn number(&self) -> &PupilNumber {
+        match self {
+            RowPupil::Parsed(p, _) => &p.number,
+            RowPupil::Cached(n, _, _) => n,
+        }
+    }
+    fn group(&self) -> &GroupInfo {
+        match self {
+            RowPupil::Parsed(_, g) | RowPupil::Cached(_, _, g) => g,
+        }
+    }
+}
 
 struct State<'o> {
     school: Brin,
@@ -120,7 +149,12 @@ struct State<'o> {
     enrolments: EnrolmentRegistry,
     tests: Vec<Test>,
     /// (name, vendor, version) as in the file → index in `tests`, or the Dutch reason it is unknown.
-    test_cache: HashMap<(String, String, String), Result<usize, String>>,
+    /// A list, not a map: files name few tests, and a scan needs no allocation per row.
+    test_cache: Vec<(String, String, String, Result<usize, String>)>,
+    /// Columns that describe the pupil and group (for the pupil cache).
+    pupil_cols: Vec<usize>,
+    pupil_cache: Option<PupilCache>,
+    components: HashMap<String, u32>,
     scores: Vec<Score>,
     /// Natural key → (index in `scores`, line).
     score_index: HashMap<ScoreKey, (usize, u64)>,
@@ -132,13 +166,13 @@ struct State<'o> {
 /// The score fields of one result before validation.
 #[derive(Default)]
 struct Cells<'r> {
-    ability: Option<(&'r str, String)>,
-    raw: Option<(&'r str, String)>,
-    level: Option<(&'r str, String)>,
-    percentile: Option<(&'r str, String)>,
-    dle: Option<(&'r str, String)>,
-    reference: Option<(&'r str, String)>,
-    csem: Option<(&'r str, String)>,
+    ability: Option<(&'r str, &'r str)>,
+    raw: Option<(&'r str, &'r str)>,
+    level: Option<(&'r str, &'r str)>,
+    percentile: Option<(&'r str, &'r str)>,
+    dle: Option<(&'r str, &'r str)>,
+    reference: Option<(&'r str, &'r str)>,
+    csem: Option<(&'r str, &'r str)>,
 }
 
 impl<'o> State<'o> {
@@ -154,7 +188,10 @@ impl<'o> State<'o> {
             pupils: PupilRegistry::new(),
             enrolments: EnrolmentRegistry::new(),
             tests: Vec::new(),
-            test_cache: HashMap::new(),
+            test_cache: Vec::new(),
+            pupil_cols: Vec::new(),
+            pupil_cache: None,
+            components: HashMap::new(),
             scores: Vec::new(),
             score_index: HashMap::new(),
             duplicates: 0,
@@ -164,8 +201,9 @@ impl<'o> State<'o> {
     }
 
     fn test_index(&mut self, name: &str, vendor: &str, version: &str) -> Result<usize, String> {
-        let k = (name.to_owned(), vendor.to_owned(), version.to_owned());
-        if let Some(r) = self.test_cache.get(&k) {
+        if let Some((.., r)) =
+            self.test_cache.iter().find(|(n, v, ver, _)| n == name && v == vendor && ver == version)
+        {
             return r.clone();
         }
         let vendor_opt = if vendor.is_empty() { self.vendor.as_deref() } else { Some(vendor) };
@@ -180,7 +218,7 @@ impl<'o> State<'o> {
             }),
         };
         let r = resolved.map(|t| self.add_test(t));
-        self.test_cache.insert(k, r.clone());
+        self.test_cache.push((name.to_owned(), vendor.to_owned(), version.to_owned(), r.clone()));
         r
     }
 
@@ -194,35 +232,73 @@ impl<'o> State<'o> {
         }
     }
 
-    /// Merges the row's pupil and enrolment; a pupil number with another name rejects the row.
-    fn pupil(
-        &mut self,
-        row: &Row<'_>,
-        p: schoolscan_domain::Pupil,
-        g: &GroupInfo,
-        date: Option<Date>,
-    ) -> Result<PupilNumber, Problem> {
-        let number = p.number.clone();
-        match self.pupils.merge(p, row.line, false) {
-            Ok(Merge::New | Merge::Same | Merge::Identical) => {}
-            Err(reason) => {
-                let f = if row.cols.has(Field::LastName) { Field::LastName } else { Field::FirstName };
-                return Err(row.problem(f, row.get(f), reason));
+    /// The pupil and group of a row, from the cache when the pupil cells equal the last landed row's.
+    fn row_pupil(&mut self, row: &Row<'_>) -> Result<RowPupil, Problem> {
+        if self.pupil_cols.is_empty() {
+            self.pupil_cols = pupil_columns(row.cols);
+        }
+        if let Some(c) = &self.pupil_cache {
+            let same = self
+                .pupil_cols
+                .iter()
+                .zip(&c.cells)
+                .all(|(&i, cached)| row.rec.get(i).unwrap_or("") == cached.as_str());
+            if same {
+                return Ok(RowPupil::Cached(c.number.clone(), c.index, c.group.clone()));
             }
         }
+        let p = pupil_of(row, &self.school)?;
+        let g = group_of(row, self.default_year)?;
+        Ok(RowPupil::Parsed(Box::new(p), g))
+    }
+
+    /// Merges the row's pupil and enrolment; a pupil number with another name rejects the row.
+    /// Returns the pupil's index.
+    fn pupil(&mut self, row: &Row<'_>, rp: RowPupil, date: Option<Date>) -> Result<u32, Problem> {
+        let (number, index, g) = match rp {
+            RowPupil::Cached(n, i, g) => (n, i, g),
+            RowPupil::Parsed(p, g) => {
+                let number = p.number.clone();
+                let index = match self.pupils.merge(*p, row.line, false) {
+                    Ok((Merge::New | Merge::Same | Merge::Identical, i)) => {
+                        u32::try_from(i).unwrap_or(u32::MAX)
+                    }
+                    Err(reason) => {
+                        let f =
+                            if row.cols.has(Field::LastName) { Field::LastName } else { Field::FirstName };
+                        return Err(row.problem(f, row.get(f), reason));
+                    }
+                };
+                let cells =
+                    self.pupil_cols.iter().map(|&i| row.rec.get(i).unwrap_or("").to_owned()).collect();
+                self.pupil_cache =
+                    Some(PupilCache { cells, number: number.clone(), index, group: g.clone() });
+                (number, index, g)
+            }
+        };
         if let Some(d) = date {
-            self.enrolments.add(&self.school, &number, SchoolYear::of(d), g);
+            self.enrolments.add(&self.school, &number, SchoolYear::of(d), &g);
         } else if let Some(y) = g.year {
-            self.enrolments.add(&self.school, &number, y, g);
+            self.enrolments.add(&self.school, &number, y, &g);
         }
-        Ok(number)
+        Ok(index)
+    }
+
+    fn component_id(&mut self, c: &Option<String>) -> u32 {
+        let Some(c) = c else { return u32::MAX };
+        if let Some(&i) = self.components.get(c.as_str()) {
+            return i;
+        }
+        let i = u32::try_from(self.components.len()).unwrap_or(u32::MAX - 1);
+        self.components.insert(c.clone(), i);
+        i
     }
 
     fn long_row(&mut self, row: &Row<'_>) -> Result<(), Problem> {
         row.check_shape()?;
         // Identity first: a row without a pupil number cannot be right, with or without a result.
-        let p = pupil_of(row, &self.school)?;
-        let g = group_of(row, self.default_year)?;
+        let rp = self.row_pupil(row)?;
+        let g = rp.group();
         let name = row.get(Field::Test);
         if name.is_empty() {
             return Err(row.problem(Field::Test, name, "geen toetsnaam"));
@@ -277,7 +353,7 @@ impl<'o> State<'o> {
             }
         });
         let component = row.value(Field::Component).map(str::to_owned);
-        let cell = |f: Field| row.value(f).map(|v| (v, row.cols.header(f)));
+        let cell = |f: Field| row.value(f).map(|v| (v, row.cols.header_ref(f)));
         let cells = Cells {
             ability: cell(Field::Ability),
             raw: cell(Field::Raw),
@@ -292,17 +368,19 @@ impl<'o> State<'o> {
                 .into_iter()
                 .find(|f| row.cols.has(*f))
                 .unwrap_or(Field::Ability);
-        let Some(score) = self.build_score(row, p.number.clone(), ti, cells, date, moment, component)? else {
+        let Some(score) = self.build_score(row, rp.number().clone(), ti, cells, date, moment, component)?
+        else {
             let v = row.get(score_col);
             self.skipped.push(row.problem(score_col, v, no_result_reason(v)));
             return Ok(());
         };
-        let number = self.pupil(row, p, &g, Some(date))?;
-        self.land(row, score, number, ti)
+        let pi = self.pupil(row, rp, Some(date))?;
+        self.land(row, score, pi, ti)
     }
 
-    fn land(&mut self, row: &Row<'_>, score: Score, number: PupilNumber, ti: usize) -> Result<(), Problem> {
-        let k = (number, ti, score.component.clone(), score.date);
+    fn land(&mut self, row: &Row<'_>, score: Score, pupil: u32, ti: usize) -> Result<(), Problem> {
+        let k =
+            (pupil, u32::try_from(ti).unwrap_or(u32::MAX), self.component_id(&score.component), score.date);
         if let Some(&(i, first)) = self.score_index.get(&k) {
             if self.scores[i] == score {
                 self.duplicates += 1;
@@ -443,25 +521,26 @@ impl<'o> State<'o> {
         row.check_shape()?;
         let p = pupil_of(row, &self.school)?;
         let g = group_of(row, self.default_year)?;
+        let number = p.number.clone();
         let Some(year) = g.year else {
             return Err(row.problem(Field::SchoolYear, row.get(Field::SchoolYear), "geen schooljaar"));
         };
         // Group the wide columns of this row by (test, moment).
-        let mut groups: Vec<(Box<Test>, Moment, Cells<'_>, String)> = Vec::new();
+        let mut groups: Vec<(Box<Test>, Moment, Cells<'_>)> = Vec::new();
         for (i, col) in row.cols.cols.iter().enumerate() {
             let Col::Wide { test, moment, metric } = col else { continue };
             let v = row.rec.get(i).map_or("", str::trim);
-            let header = row.cols.headers[i].clone();
-            let slot = match groups.iter().position(|(t, m, _, _)| t.key == test.key && m == moment) {
+            let header = row.cols.headers[i].as_str();
+            let slot = match groups.iter().position(|(t, m, _)| t.key == test.key && m == moment) {
                 Some(j) => j,
                 None => {
-                    groups.push((test.clone(), *moment, Cells::default(), header.clone()));
+                    groups.push((test.clone(), *moment, Cells::default()));
                     groups.len() - 1
                 }
             };
             if is_no_result(v) {
                 if !v.is_empty() {
-                    self.skipped.push(row.problem_at(&header, v, no_result_reason(v)));
+                    self.skipped.push(row.problem_at(header, v, no_result_reason(v)));
                 }
                 continue;
             }
@@ -478,7 +557,7 @@ impl<'o> State<'o> {
             }
         }
         let mut landed = Vec::new();
-        for (test, moment, cells, _) in groups {
+        for (test, moment, cells) in groups {
             // The school year of the moment: this row's year minus the grades since.
             let y = match g.grade {
                 Some(gr) => {
@@ -488,23 +567,56 @@ impl<'o> State<'o> {
             };
             let date = nominal_date(y, moment.kind);
             let ti = self.add_test(*test);
-            if let Some(s) = self.build_score(row, p.number.clone(), ti, cells, date, Some(moment), None)? {
+            if let Some(s) = self.build_score(row, number.clone(), ti, cells, date, Some(moment), None)? {
                 landed.push((s, ti, y, moment));
             }
         }
         if landed.is_empty() {
             return Ok(());
         }
-        let number = self.pupil(row, p, &g, None)?;
+        self.pupil_cache = None;
+        let pi = self.pupil(row, RowPupil::Parsed(Box::new(p), g), None)?;
         for (s, ti, y, moment) in landed {
             let enrol = GroupInfo { group: None, grade: Some(moment.grade), year: Some(y) };
             if y != year {
                 self.enrolments.add(&self.school, &number, y, &enrol);
             }
-            self.land(row, s, number.clone(), ti)?;
+            self.land(row, s, pi, ti)?;
         }
         Ok(())
     }
+}
+
+/// The columns that describe a pupil and its group.
+fn pupil_columns(cols: &crate::layout::Columns) -> Vec<usize> {
+    cols.cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| match c {
+            Col::Flag(_) => true,
+            Col::Field(f) => matches!(
+                f,
+                Field::PupilNumber
+                    | Field::EckId
+                    | Field::FirstName
+                    | Field::Prefix
+                    | Field::LastName
+                    | Field::BirthDate
+                    | Field::Sex
+                    | Field::Weight
+                    | Field::ParentsEducation
+                    | Field::Opp
+                    | Field::Flags
+                    | Field::Arrived
+                    | Field::Left
+                    | Field::Group
+                    | Field::Grade
+                    | Field::SchoolYear
+            ),
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn no_result_reason(v: &str) -> String {

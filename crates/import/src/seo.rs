@@ -122,7 +122,7 @@ pub fn parse_seo(
                 return Ok(());
             };
             let number = p.number.clone();
-            if let Err(reason) = registry.merge(p, line, false).map(|_: Merge| ()) {
+            if let Err(reason) = registry.merge(p, line, false).map(|_: (Merge, usize)| ()) {
                 return Err(row.problem(Field::LastName, row.get(Field::LastName), reason));
             }
             let obs = Observation {

@@ -77,6 +77,10 @@ pub fn is_no_result(s: &str) -> bool {
     if t.is_empty() {
         return true;
     }
+    // Fast path: a value with a digit or longer than any marker is a value.
+    if t.len() > 16 || t.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
     if t.chars().all(|c| matches!(c, '-' | '—' | '–' | '/' | '.' | ' ')) {
         return true;
     }

@@ -163,6 +163,26 @@ fn small(s: &str) -> Option<u32> {
 /// followed by a time (`27-01-2021 00:00`, `2021-01-27T00:00:00`).
 pub fn parse_date(s: &str) -> Result<Date, DateError> {
     let t = s.trim();
+    // Fast path for the two common exact forms: dd-mm-yyyy and yyyy-mm-dd.
+    let b = t.as_bytes();
+    if b.len() == 10 {
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+        };
+        let parts = if matches!(b[2], b'-' | b'/' | b'.') && b[5] == b[2] {
+            num(6..10).zip(num(3..5)).zip(num(0..2)).map(|((y, m), d)| (y, m, d))
+        } else if b[4] == b'-' && b[7] == b'-' {
+            num(0..4).zip(num(5..7)).zip(num(8..10)).map(|((y, m), d)| (y, m, d))
+        } else {
+            None
+        };
+        if let Some((y, m, d)) = parts {
+            if m == 0 || m > 12 || d == 0 || d > 31 {
+                return Err(DateError::Impossible);
+            }
+            return checked(i32::try_from(y).unwrap_or(0), m as u8, d as u8);
+        }
+    }
     let t = t.split([' ', 'T']).next().unwrap_or(t);
     if t.is_empty() {
         return Err(DateError::Format);
