@@ -28,6 +28,10 @@ pub enum StoreError {
     Conflict { step: u8, expected: i64, found: i64 },
     #[error("er is geen schoolscan van school {school} in {year}")]
     NoScan { school: String, year: String },
+    #[error("{0}")]
+    Rejected(String),
+    #[error("onbekende gebruiker '{0}'")]
+    UnknownUser(String),
     #[error("databasefout: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("gegevens konden niet worden omgezet: {0}")]

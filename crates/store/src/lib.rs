@@ -8,6 +8,7 @@
 //! - [`Store`] is a trait so that a PostgreSQL backend can be added without touching callers
 //!   (the web and CLI hold an `Arc<dyn Store>`).
 
+pub mod access;
 mod codec;
 pub mod error;
 pub mod scans;
@@ -17,6 +18,7 @@ pub mod sqlite;
 use schoolscan_domain::{Brin, Counts, Dataset, SchoolYear};
 use serde::{Deserialize, Serialize};
 
+pub use access::AccessStore;
 pub use error::StoreError;
 pub use scans::{ScanSummary, StepSave, StoredScan, StoredStep};
 pub use scope::Scope;

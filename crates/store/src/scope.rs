@@ -16,6 +16,12 @@ pub enum Scope {
     Groups { school: Brin, year: SchoolYear, groups: Vec<GroupName> },
     /// Named pupils of one school (a parent, a care partner).
     Pupils { school: Brin, pupils: Vec<PupilNumber> },
+    /// Named pupils of any schools (a parent with children at two schools; a care partner's
+    /// grants). Resolved per request from parent links with gezag or unexpired care grants.
+    NamedPupils { pupils: Vec<(Brin, PupilNumber)> },
+    /// School-level aggregates of these schools only (an MR member, a municipality): counts may be
+    /// computed, but no pupil-level read ([`Scope::allows_pupil_rows`]) returns a row.
+    Aggregates { schools: Vec<Brin> },
     /// Nothing at all (the default for an unknown role).
     Nothing,
 }
@@ -47,6 +53,19 @@ impl Scope {
             Scope::Groups { school, .. } | Scope::Pupils { school, .. } => {
                 SqlFilter { sql: "s.brin = ?".into(), params: vec![Text(school.as_str().to_owned())] }
             }
+            Scope::NamedPupils { pupils } => {
+                let mut schools: Vec<&str> = pupils.iter().map(|(b, _)| b.as_str()).collect();
+                schools.sort_unstable();
+                schools.dedup();
+                SqlFilter {
+                    sql: format!("s.brin IN ({})", placeholders(schools.len())),
+                    params: schools.into_iter().map(|b| Text(b.to_owned())).collect(),
+                }
+            }
+            Scope::Aggregates { schools } => SqlFilter {
+                sql: format!("s.brin IN ({})", placeholders(schools.len())),
+                params: schools.iter().map(|b| Text(b.as_str().to_owned())).collect(),
+            },
             Scope::Nothing => SqlFilter { sql: "0=1".into(), params: vec![] },
         }
     }
@@ -78,12 +97,30 @@ impl Scope {
                     params,
                 }
             }
+            Scope::NamedPupils { pupils } => {
+                let mut params = school.params;
+                params.extend(pupils.iter().map(|(b, n)| Text(format!("{}/{}", b.as_str(), n.as_str()))));
+                SqlFilter {
+                    sql: format!(
+                        "{} AND (s.brin || '/' || p.number) IN ({})",
+                        school.sql,
+                        placeholders(pupils.len())
+                    ),
+                    params,
+                }
+            }
             _ => school,
         }
     }
 
+    /// May reads through this scope return pupil-level rows? False for aggregate-only audiences
+    /// and for [`Scope::Nothing`].
+    pub fn allows_pupil_rows(&self) -> bool {
+        !matches!(self, Scope::Aggregates { .. } | Scope::Nothing)
+    }
+
     /// Does this scope reach into single groups or pupils (so school-wide totals are not its own)?
     pub fn is_partial_school(&self) -> bool {
-        matches!(self, Scope::Groups { .. } | Scope::Pupils { .. })
+        matches!(self, Scope::Groups { .. } | Scope::Pupils { .. } | Scope::NamedPupils { .. })
     }
 }

@@ -5,7 +5,10 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The migrations in order; the version of each is its position + 1.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    ("0002_access", include_str!("../../migrations/0002_access.sql")),
+];
 
 /// The schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
