@@ -97,6 +97,7 @@ pub fn pupil_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> (Vec<PupilR
     let mut tests: Vec<Test> = Vec::new();
     // Per pupil: (unit position, result) for the across-subjects test.
     let mut per_pupil: BTreeMap<usize, Vec<(usize, &PupilRes)>> = BTreeMap::new();
+    let mut own_z: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for (pos, &u) in mains.iter().enumerate() {
         let ur = &units[&u];
         let es_w = ur.vc_es.map(|v| v.sigma2.sqrt());
@@ -106,7 +107,24 @@ pub fn pupil_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> (Vec<PupilR
                 by_class.entry(c).or_default().push(p);
             }
         }
+        // The school's common delay in this unit (sum and count of own-growth z's per school): a
+        // pupil stands out when they fell further behind their own expectation than the school's
+        // pupils in general (leave-one-out), not merely because the whole school is behind.
+        let mut school_z: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
         for p in ur.um.current.iter().filter(|p| ctx.in_scope(p.school)) {
+            let e = school_z.entry(p.school).or_insert((0.0, 0));
+            e.0 += p.z_behind;
+            e.1 += 1;
+        }
+        for p in ur.um.current.iter().filter(|p| ctx.in_scope(p.school)) {
+            let (sum, n) = school_z[&p.school];
+            let z_own = if n >= 3 {
+                let others = (n - 1) as f64;
+                (p.z_behind - (sum - p.z_behind) / others) / (1.0 + 1.0 / others).sqrt()
+            } else {
+                p.z_behind
+            };
+            own_z.insert((pos, p.pupil), z_own);
             per_pupil.entry(p.pupil).or_default().push((pos, p));
             let m = &ur.um.models[p.model];
             let (ci, basis) = match (p.d, p.se_meas) {
@@ -124,7 +142,7 @@ pub fn pupil_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> (Vec<PupilR
                 school: p.school,
                 unit: Some(u),
                 basis: PupilBasis::OwnGrowth,
-                z: p.z_behind,
+                z: z_own,
                 delay: p.d,
                 ci,
                 ci_basis: basis,
@@ -167,7 +185,7 @@ pub fn pupil_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> (Vec<PupilR
             .flat_map(|&a| idx.iter().map(move |&b| (a, b)))
             .map(|(a, b)| corr[a * k + b])
             .collect();
-        let z: Vec<f64> = rs.iter().map(|(_, p)| p.z_behind).collect();
+        let z: Vec<f64> = rs.iter().map(|(pos, p)| own_z[&(*pos, p.pupil)]).collect();
         let zc = stouffer(&z, &sub);
         if !zc.is_finite() {
             continue;
