@@ -11,6 +11,13 @@ use std::path::Path;
 
 use sheets::C;
 
+/// The csv fuzz target reads its first byte as the file kind: 0 scores, 1 pupils, 2 SEO.
+fn with_kind(kind: u8, bytes: impl AsRef<[u8]>) -> Vec<u8> {
+    let mut v = vec![kind];
+    v.extend_from_slice(bytes.as_ref());
+    v
+}
+
 fn main() -> std::io::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     let csv = root.join("csv");
@@ -19,24 +26,30 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(&excel)?;
 
     let fx = common::scores_export(2);
-    std::fs::write(csv.join("seed-scores-long-cp1252.csv"), common::cp1252(&fx.text))?;
+    std::fs::write(csv.join("seed-scores-long-cp1252.csv"), with_kind(0, common::cp1252(&fx.text)))?;
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(common::scores_export(1).text.replace(';', ",").as_bytes());
-    std::fs::write(csv.join("seed-scores-utf8-bom-comma.csv"), bom)?;
+    std::fs::write(csv.join("seed-scores-utf8-bom-comma.csv"), with_kind(0, bom))?;
     std::fs::write(
         csv.join("seed-scores-wide.csv"),
-        "Leerlingnummer;Achternaam;Schooljaar;Jaargroep;RW M5;RW E5;BL E4 niveau;Spelling M6;TL M3;AVI E4\n\
+        with_kind(
+            0,
+            "Leerlingnummer;Achternaam;Schooljaar;Jaargroep;RW M5;RW E5;BL E4 niveau;Spelling M6;TL M3;AVI E4\n\
          001;Hof;2020-2021;5;180,5;190;III;-;40;AVI-E4\n002;Bos;2020-2021;5;abc;n.v.t.;;;;\n",
+        ),
     )?;
     std::fs::write(
         csv.join("seed-pupils.csv"),
-        "LAS-nummer;Roepnaam;Tussenvoegsel;Achternaam;Geboortedatum;Geslacht;Gewicht;OPP;Kwetsbaar;Groep;Schooljaar\n\
+        with_kind(
+            1,
+            "LAS-nummer;Roepnaam;Tussenvoegsel;Achternaam;Geboortedatum;Geslacht;Gewicht;OPP;Kwetsbaar;Groep;Schooljaar\n\
          001;Daniëlle;van 't;Hof;04-03-2012;V;0,3;ja;x;5A;2020-2021\n001;Daniëlle;van 't;Hof;04-03-2012;V;0,3;ja;x;5A;2020-2021\n\
          002;Noël;;Visser;31-02-2012;M;1,2;nee;;5/6;2020-2021\n",
+        ),
     )?;
     let seo = "Leerlingnummer\tInstrument\tDimensie\tInformant\tDatum\tScore\tSignaal\r\n\
                1\tZIEN!\tWelbevinden\tLeerkracht\t2020-11-15\t3.4\t\r\n2\tKanVAS\tVeiligheidsbeleving\tLeerling\t44150\tn.v.t.\taandacht\r\n";
-    let mut le = vec![0xFF, 0xFE];
+    let mut le = vec![2, 0xFF, 0xFE];
     le.extend(seo.encode_utf16().flat_map(u16::to_le_bytes));
     std::fs::write(csv.join("seed-seo-utf16le.tsv"), le)?;
 

@@ -167,7 +167,7 @@ impl Columns {
     }
 
     fn one(h: &str, kind: FileKind, mapping: Option<&Mapping>, vendor: Option<&str>) -> Col {
-        if key(h).is_empty() {
+        if h.len() > 80 || key(h).is_empty() {
             return Col::Unknown;
         }
         if let Some(m) = mapping {

@@ -51,6 +51,10 @@ fn choose_header(
         if better {
             best = Some((i, cols));
         }
+        // A row with three or more recognised columns is the header; later rows are data.
+        if want_line.is_none() && best.as_ref().is_some_and(|(_, b)| b.score() >= 3) {
+            break;
+        }
     }
     best
 }

@@ -28,12 +28,26 @@ fn csv_seeds_parse() {
     let o = ImportOptions::default();
     let school = common::school();
     for (name, bytes) in s {
+        // The first byte is the fuzz target's file-kind selector.
+        let kind = bytes[0];
+        let bytes = &bytes[1..];
+        assert_eq!(
+            kind,
+            if name.contains("pupils") {
+                1
+            } else if name.contains("seo") {
+                2
+            } else {
+                0
+            },
+            "{name}"
+        );
         let read = if name.contains("pupils") {
-            parse_pupils(&bytes, &name, &school, &o).map(|b| b.read)
+            parse_pupils(bytes, &name, &school, &o).map(|b| b.read)
         } else if name.contains("seo") {
-            parse_seo(&bytes, &name, &school, &o).map(|b| b.read)
+            parse_seo(bytes, &name, &school, &o).map(|b| b.read)
         } else {
-            parse_scores(&bytes, &name, &school, &o).map(|b| b.read)
+            parse_scores(bytes, &name, &school, &o).map(|b| b.read)
         };
         let read = read.unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(read >= 2, "{name}: {read} rows");
