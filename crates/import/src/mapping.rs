@@ -103,7 +103,7 @@ impl Mapping {
     pub fn from_toml(s: &str) -> Result<Self, String> {
         let m: Mapping = toml::from_str(s).map_err(|e| {
             let msg = e.message().to_owned();
-            let line = e.span().map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
+            let line = e.span().map(|sp| s.get(..sp.start).unwrap_or(s).matches('\n').count() + 1);
             let fields: Vec<&str> = Field::ALL.iter().map(|f| f.id()).collect();
             let hint = if msg.contains("unknown variant") {
                 format!(" Kies een veld uit: {}.", fields.join(", "))
