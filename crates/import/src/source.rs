@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::io::Cursor;
 
-use calamine::{Data, Range, Reader, Sheets};
+use calamine::{Data, Range, Reader, Sheets, Xlsx};
 use csv::StringRecord;
 
 use crate::ImportError;
@@ -20,11 +20,8 @@ pub enum Rows<'a> {
         newlines: u64,
         counted_to: usize,
     },
-    Sheet {
-        range: Range<Data>,
-        next: usize,
-        first_row: u64,
-    },
+    /// The non-empty rows of a sheet: (1-based row number, cells from column A).
+    Sheet { rows: Vec<(u64, Vec<Data>)>, next: usize },
 }
 
 impl Rows<'_> {
@@ -49,24 +46,17 @@ impl Rows<'_> {
                 Ok(false) => Ok(None),
                 Err(e) => Err(ImportError::Csv { line: e.position().map_or(0, csv::Position::line) }),
             },
-            Rows::Sheet { range, next, first_row } => {
-                let height = range.height();
-                if *next >= height {
-                    return Ok(None);
-                }
-                let i = *next;
+            Rows::Sheet { rows, next } => {
+                let Some((line, cells)) = rows.get(*next) else { return Ok(None) };
                 *next += 1;
                 rec.clear();
-                let width = range.width();
                 let mut buf = String::new();
-                for c in 0..width {
+                for cell in cells {
                     buf.clear();
-                    if let Some(cell) = range.get((i, c)) {
-                        cell_text(cell, &mut buf);
-                    }
+                    cell_text(cell, &mut buf);
                     rec.push_field(&buf);
                 }
-                Ok(Some(*first_row + i as u64))
+                Ok(Some(*line))
             }
         }
     }
@@ -75,7 +65,7 @@ impl Rows<'_> {
     pub fn progress(&self) -> (u64, u64) {
         match self {
             Rows::Csv { rdr, total, .. } => (rdr.position().byte(), *total),
-            Rows::Sheet { range, next, .. } => (*next as u64, range.height() as u64),
+            Rows::Sheet { rows, next } => (*next as u64, rows.len() as u64),
         }
     }
 }
@@ -130,9 +120,8 @@ pub fn open<'a>(bytes: &'a [u8], sheet: Option<&str>) -> Result<(Opened<'a>, Opt
             Ok((Opened { format: Format::Csv, encoding, sheet: None, text: Some(text) }, None))
         }
         kind @ (Sniffed::Zip | Sniffed::Cfb) => {
-            let (format, name, range) = open_sheet(bytes, sheet, kind)?;
-            let first_row = u64::from(range.start().map_or(0, |(r, _)| r)) + 1;
-            let rows = Rows::Sheet { range, next: 0, first_row };
+            let (format, name, rows) = open_sheet(bytes, sheet, kind)?;
+            let rows = Rows::Sheet { rows, next: 0 };
             Ok((
                 Opened { format, encoding: TextEncoding::Spreadsheet, sheet: Some(name), text: None },
                 Some(rows),
@@ -141,12 +130,110 @@ pub fn open<'a>(bytes: &'a [u8], sheet: Option<&str>) -> Result<(Opened<'a>, Opt
     }
 }
 
+/// Columns beyond this are ignored (no export has more; a workbook that claims a cell in column
+/// XFD must not make us allocate a grid that wide).
+const MAX_COLS: u32 = 1024;
+/// More non-empty cells than this in one sheet is refused.
+const MAX_CELLS: usize = 40_000_000;
+
+type SheetRows = Vec<(u64, Vec<Data>)>;
+
+/// Sparse cells → rows, in order, each row dense from column A to its last non-empty cell.
+fn rows_from_cells(mut cells: Vec<(u32, u32, Data)>) -> SheetRows {
+    cells.sort_by_key(|(r, c, _)| (*r, *c));
+    let mut out: SheetRows = Vec::new();
+    for (r, c, v) in cells {
+        let line = u64::from(r) + 1;
+        if out.last().is_none_or(|(l, _)| *l != line) {
+            out.push((line, Vec::new()));
+        }
+        if let Some((_, row)) = out.last_mut() {
+            let c = c as usize;
+            if row.len() <= c {
+                row.resize(c + 1, Data::Empty);
+            }
+            row[c] = v;
+        }
+    }
+    out
+}
+
+fn too_big() -> ImportError {
+    ImportError::Spreadsheet { detail: format!("het werkblad heeft meer dan {MAX_CELLS} gevulde cellen") }
+}
+
+fn pick_sheet(names: &[String], sheet: Option<&str>) -> Result<String, ImportError> {
+    match sheet {
+        Some(want) => {
+            names.iter().find(|n| crate::text::key(n) == crate::text::key(want)).cloned().ok_or_else(|| {
+                ImportError::SheetNotFound { name: want.to_owned(), available: names.to_vec() }
+            })
+        }
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| ImportError::Spreadsheet { detail: "het werkboek heeft geen werkbladen".into() }),
+    }
+}
+
+/// An xlsx sheet read cell by cell (bounded memory, whatever size the sheet claims). `None` when
+/// the bytes are not an xlsx workbook.
+fn xlsx_rows(bytes: &[u8], sheet: Option<&str>) -> Option<Result<(String, SheetRows), ImportError>> {
+    let mut wb: Xlsx<Cursor<&[u8]>> = calamine::open_workbook_from_rs(Cursor::new(bytes)).ok()?;
+    let names = wb.sheet_names();
+    let mut run = || -> Result<(String, SheetRows), ImportError> {
+        let name = pick_sheet(&names, sheet)?;
+        let unreadable = |e: calamine::XlsxError| ImportError::Spreadsheet {
+            detail: format!("werkblad '{name}' kan niet worden gelezen ({e})"),
+        };
+        let mut reader = wb.worksheet_cells_reader(&name).map_err(unreadable)?;
+        let mut cells = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            let (r, c) = cell.get_position();
+            let v: Data = cell.get_value().clone().into();
+            if c >= MAX_COLS || v == Data::Empty {
+                continue;
+            }
+            if cells.len() >= MAX_CELLS {
+                return Err(too_big());
+            }
+            cells.push((r, c, v));
+        }
+        Ok((name.clone(), rows_from_cells(cells)))
+    };
+    Some(run())
+}
+
+fn range_rows(range: &Range<Data>) -> Result<SheetRows, ImportError> {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut cells = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            let c = c0.saturating_add(u32::try_from(j).unwrap_or(u32::MAX));
+            if c >= MAX_COLS || *v == Data::Empty {
+                continue;
+            }
+            if cells.len() >= MAX_CELLS {
+                return Err(too_big());
+            }
+            cells.push((r0.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)), c, v.clone()));
+        }
+    }
+    Ok(rows_from_cells(cells))
+}
+
 fn open_sheet(
     bytes: &[u8],
     sheet: Option<&str>,
     kind: Sniffed,
-) -> Result<(Format, String, Range<Data>), ImportError> {
-    let run = || -> Result<(Format, String, Range<Data>), ImportError> {
+) -> Result<(Format, String, SheetRows), ImportError> {
+    let run = || -> Result<(Format, String, SheetRows), ImportError> {
+        if kind == Sniffed::Zip {
+            if let Some(r) = xlsx_rows(bytes, sheet) {
+                let (name, rows) = r?;
+                return Ok((Format::Xlsx, name, rows));
+            }
+        }
         let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
             let what = if kind == Sniffed::Zip {
                 "een zip-bestand, maar geen leesbaar Excel- (.xlsx) of OpenDocument-bestand (.ods)"
@@ -160,21 +247,11 @@ fn open_sheet(
             Sheets::Ods(_) => Format::Ods,
             Sheets::Xlsx(_) | Sheets::Xlsb(_) => Format::Xlsx,
         };
-        let names = wb.sheet_names();
-        let name = match sheet {
-            Some(want) => {
-                names.iter().find(|n| crate::text::key(n) == crate::text::key(want)).cloned().ok_or_else(
-                    || ImportError::SheetNotFound { name: want.to_owned(), available: names.clone() },
-                )?
-            }
-            None => names.first().cloned().ok_or_else(|| ImportError::Spreadsheet {
-                detail: "het werkboek heeft geen werkbladen".into(),
-            })?,
-        };
+        let name = pick_sheet(&wb.sheet_names(), sheet)?;
         let range = wb.worksheet_range(&name).map_err(|e| ImportError::Spreadsheet {
             detail: format!("werkblad '{name}' kan niet worden gelezen ({e})"),
         })?;
-        Ok((format, name, range))
+        Ok((format, name, range_rows(&range)?))
     };
     // calamine parses untrusted zip/XML/CFB data; a panic in it must not take the caller down.
     std::panic::catch_unwind(run).unwrap_or_else(|_| {

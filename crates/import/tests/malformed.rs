@@ -382,3 +382,22 @@ fn wrong_delimiter_in_mapping_and_header_row() {
     assert_eq!(b.info.header_line, 4);
     assert_eq!(b.scores.len(), 1);
 }
+
+#[test]
+fn a_far_away_cell_does_not_make_a_huge_grid() {
+    // A workbook with A1 and a cell near XFD1048576: read cell by cell, never as a 16k × 1M grid.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in H.split(';').enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    for (c, v) in ["1", "Hof", "Spelling 3.0", "27-01-2021", "150"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    ws.write_string(1_048_575, 0, "2").unwrap();
+    let b = scores(&wb.save_to_buffer().unwrap(), "ver.xlsx").unwrap();
+    assert_eq!(b.scores.len(), 1);
+    assert_eq!(b.rejected.len(), 1);
+    assert_eq!(b.rejected[0].line, 1_048_576);
+}
