@@ -22,7 +22,7 @@ pub struct PupilInfo {
 }
 
 /// What a unit's values are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ValueKind {
     /// Vaardigheidsscore on the test's scale.
     Ability,
@@ -157,8 +157,11 @@ pub fn prepare(data: &Dataset) -> Prepared {
     let tests: HashMap<&str, &schoolscan_domain::Test> =
         data.tests.iter().map(|t| (t.key.as_str(), t)).collect();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    let mut unit_kinds: BTreeMap<UnitKey, ScaleKind> = BTreeMap::new();
-    let mut rows: Vec<(UnitKey, usize, Obs)> = Vec::with_capacity(data.scores.len());
+    // Unit keys are interned once per (test, component, value kind), so rows sort on integers.
+    type RawKey<'a> = (&'a str, Option<&'a str>, ValueKind);
+    let mut raw_ids: HashMap<RawKey, usize> = HashMap::new();
+    let mut raw_keys: Vec<(UnitKey, ScaleKind)> = Vec::new();
+    let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(data.scores.len());
     for s in &data.scores {
         let Some(test) = tests.get(s.test_key.as_str()) else {
             *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
@@ -185,15 +188,45 @@ pub fn prepare(data: &Dataset) -> Prepared {
                 }
             },
         };
-        let key = UnitKey {
-            subject: test.subject.clone(),
-            scale: test.scale.code.clone(),
-            component: s.component.clone(),
-            value: vk,
-        };
-        unit_kinds.entry(key.clone()).or_insert(test.scale.kind);
+        let rk: RawKey = (s.test_key.as_str(), s.component.as_deref(), vk);
+        let id = *raw_ids.entry(rk).or_insert_with(|| {
+            raw_keys.push((
+                UnitKey {
+                    subject: test.subject.clone(),
+                    scale: test.scale.code.clone(),
+                    component: s.component.clone(),
+                    value: vk,
+                },
+                test.scale.kind,
+            ));
+            raw_keys.len() - 1
+        });
         let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
-        rows.push((key, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
+        rows.push((id, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
+    }
+    // Canonical unit order: by key (several tests can share a scale; the first kind seen in key
+    // order wins, deterministically).
+    let mut sorted: BTreeMap<UnitKey, (ScaleKind, Vec<usize>)> = BTreeMap::new();
+    let mut order_of_raw: Vec<(usize, usize)> = raw_keys.iter().enumerate().map(|(i, _)| (i, 0)).collect();
+    {
+        let mut by_key: Vec<usize> = (0..raw_keys.len()).collect();
+        by_key.sort_by(|a, b| {
+            raw_keys[*a]
+                .0
+                .cmp(&raw_keys[*b].0)
+                .then(format!("{:?}", raw_keys[*a].1).cmp(&format!("{:?}", raw_keys[*b].1)))
+        });
+        for i in by_key {
+            sorted.entry(raw_keys[i].0.clone()).or_insert((raw_keys[i].1, Vec::new())).1.push(i);
+        }
+        for (rank, (_, (_, ids))) in sorted.iter().enumerate() {
+            for &i in ids {
+                order_of_raw[i].1 = rank;
+            }
+        }
+    }
+    for r in rows.iter_mut() {
+        r.0 = order_of_raw[r.0].1;
     }
     rows.sort_by(|a, b| {
         a.0.cmp(&b.0)
@@ -203,15 +236,16 @@ pub fn prepare(data: &Dataset) -> Prepared {
             .then(a.2.value.total_cmp(&b.2.value))
             .then(a.2.csem.unwrap_or(-1.0).total_cmp(&b.2.csem.unwrap_or(-1.0)))
     });
+    let unit_list: Vec<(UnitKey, ScaleKind)> = sorted.into_iter().map(|(k, (kind, _))| (k, kind)).collect();
     let mut units: Vec<Unit> = Vec::new();
     let mut i = 0;
     while i < rows.len() {
-        let key = rows[i].0.clone();
+        let uid = rows[i].0;
         let mut series: Vec<(usize, Vec<Obs>)> = Vec::new();
-        while i < rows.len() && rows[i].0 == key {
+        while i < rows.len() && rows[i].0 == uid {
             let p = rows[i].1;
             let mut obs: Vec<Obs> = Vec::new();
-            while i < rows.len() && rows[i].0 == key && rows[i].1 == p {
+            while i < rows.len() && rows[i].0 == uid && rows[i].1 == p {
                 let o = rows[i].2;
                 // One score per (school year, moment): a later sitting replaces an earlier one.
                 if let Some(pos) = obs.iter().position(|x| x.year == o.year && x.moment == o.moment) {
@@ -225,7 +259,7 @@ pub fn prepare(data: &Dataset) -> Prepared {
             }
             series.push((p, obs));
         }
-        let kind = unit_kinds.get(&key).copied().unwrap_or(ScaleKind::NormReferenced);
+        let (key, kind) = unit_list[uid].clone();
         units.push(Unit { key, kind, series });
     }
     Prepared { schools, pupils, classes, enrol, units, skipped }
