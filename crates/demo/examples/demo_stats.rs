@@ -52,8 +52,8 @@ fn main() {
             .filter(|g| g.target == *target)
             .map(|g| {
                 format!(
-                    "{} {:.2} (n {}, all {:.2})",
-                    g.subject, g.mean_delay_months, g.n, g.mean_delay_months_all
+                    "{} {:.2} (vs prior {:.2}, n {}, all {:.2})",
+                    g.subject, g.mean_delay_months, g.mean_delay_months_prior, g.n, g.mean_delay_months_all
                 )
             })
             .collect();

@@ -122,7 +122,7 @@ impl SchoolSpec {
             growth: 0.97,
             m_week: 5,
             e_week: 23,
-            m_2021_start: date!(2021 - 03 - 15),
+            m_2021_start: date!(2021 - 03 - 08),
             skip_e_2020: false,
             late_start: true,
             first_pupil_number: 201,
@@ -197,6 +197,27 @@ impl DemoConfig {
     /// The default board with another seed.
     pub fn with_seed(seed: u64) -> Self {
         Self { seed, ..Self::default() }
+    }
+    /// A larger board for validation: the configured schools `copies` times over, each copy with
+    /// its own BRIN code (21VA, 22VA, …), name and pupils. The deviating jaargroepen stay in the
+    /// first copy. More pupils make the board-wide figures less noisy (README: "Noise floor").
+    pub fn with_copies(mut self, copies: u8) -> Self {
+        let base = self.schools.clone();
+        for c in 1..copies.clamp(1, 9) {
+            for s in &base {
+                let code = s.brin.as_str();
+                let digits: u8 = code[..2].parse().unwrap_or(21);
+                let new = format!("{:02}{}", (digits + c) % 100, &code[2..]);
+                if let Ok(brin) = Brin::parse(&new) {
+                    self.schools.push(SchoolSpec {
+                        brin,
+                        name: format!("{} (locatie {})", s.name, c + 1),
+                        ..s.clone()
+                    });
+                }
+            }
+        }
+        self
     }
     /// The effect scale actually applied: 0 without corona, never negative or NaN.
     pub fn applied_scale(&self) -> f64 {

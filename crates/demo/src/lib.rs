@@ -41,7 +41,7 @@ pub use model::Curve;
 pub use seo::SIGNAL_BELOW;
 pub use truth::{
     Deviation, FAR_BEHIND_MONTHS, GroupDelay, MOVED_AHEAD_MONTHS, PupilInjection, PupilRef, PupilSummary,
-    ScoreDelay, SeoDip, TRUTH_VERSION, Target, Truth,
+    ScoreDelay, ScoreKey, SeoDip, TRUTH_VERSION, Target, Truth,
 };
 
 use crate::corona::PupilCorona;

@@ -1,6 +1,6 @@
 //! Test dates and scores, with the true (noise-free) scores with and without corona.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use schoolscan_domain::calendar::closures;
 use schoolscan_domain::{Grade, Moment, MomentKind, SchoolYear, Score};
@@ -10,7 +10,7 @@ use crate::config::{DemoConfig, SchoolSpec};
 use crate::corona::PupilCorona;
 use crate::dates::{add_school_days, monday_of_week};
 use crate::flow::SimPupil;
-use crate::model::{COMPONENT_CSEM_FACTOR, COMPONENTS, Subj, SubjectParams, level, percentile};
+use crate::model::{COMPONENT_CSEM_FACTOR, COMPONENTS, Subj, SubjectParams, level, nominal_tau, percentile};
 use crate::rng::{Purpose, Stream, tag};
 use crate::truth::ScoreDelay;
 
@@ -81,7 +81,7 @@ pub(crate) fn pupil_scores(
     let mut out = Vec::new();
     // Series (subject index, component index; 0 = whole test) with a score before the first
     // closure.
-    let mut pre: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut pre: BTreeMap<(usize, usize), Moment> = BTreeMap::new();
     for (&y, pl) in &p.years {
         if pl.grade < 3 {
             continue;
@@ -139,27 +139,36 @@ pub(crate) fn pupil_scores(
                 let after = date >= first_closure;
                 let year = SchoolYear::new(y);
                 let mk_truth =
-                    |component: Option<&str>, s0: f64, s1: f64, lost: f64, prior: bool| ScoreDelay {
-                        school: spec.brin.clone(),
-                        pupil: p.number.clone(),
-                        subject: sp.id.to_owned(),
-                        component: component.map(str::to_owned),
-                        test_key: sp.test_key(),
-                        scale_code: sp.scale_code.to_owned(),
-                        date,
-                        year,
-                        moment,
-                        group: pl.group.clone(),
-                        has_pre_corona_prior: prior,
-                        counterfactual: s0,
-                        true_score: s1,
-                        shortfall: s0 - s1,
-                        lost_months: lost,
-                        gamma_ref: gamma,
-                        delay_months: (s0 - s1) / gamma,
+                    |component: Option<&str>, s0: f64, s1: f64, lost: f64, prior: Option<Moment>| {
+                        let gamma_prior = prior
+                            .map(|pm| (nominal_tau(pm), nominal_tau(moment)))
+                            .filter(|(t0, t1)| t1 > t0)
+                            .map_or(gamma, |(t0, t1)| (sp.mean_at(t1) - sp.mean_at(t0)) / (t1 - t0));
+                        ScoreDelay {
+                            school: spec.brin.clone(),
+                            pupil: p.number.clone(),
+                            subject: sp.id.to_owned(),
+                            component: component.map(str::to_owned),
+                            test_key: sp.test_key(),
+                            scale_code: sp.scale_code.to_owned(),
+                            date,
+                            year,
+                            moment,
+                            group: pl.group.clone(),
+                            has_pre_corona_prior: prior.is_some(),
+                            prior_moment: prior,
+                            counterfactual: s0,
+                            true_score: s1,
+                            shortfall: s0 - s1,
+                            lost_months: lost,
+                            gamma_ref: gamma,
+                            delay_months: (s0 - s1) / gamma,
+                            gamma_prior,
+                            delay_months_prior: (s0 - s1) / gamma_prior,
+                        }
                     };
                 if !after {
-                    pre.insert((i, 0));
+                    pre.insert((i, 0), moment);
                 }
                 out.push(Generated {
                     score: Score {
@@ -177,7 +186,7 @@ pub(crate) fn pupil_scores(
                         dle: (subj == Subj::Tl).then(|| sp.dle(obs).round()),
                         reference_level: None,
                     },
-                    truth: after.then(|| mk_truth(None, s0, s1, lost, pre.contains(&(i, 0)))),
+                    truth: after.then(|| mk_truth(None, s0, s1, lost, pre.get(&(i, 0)).copied())),
                 });
                 if subj != Subj::Rw {
                     continue;
@@ -195,7 +204,7 @@ pub(crate) fn pupil_scores(
                     );
                     let obs_c = (c1 + csem_c * ces.normal()).round().clamp(sp.scale_min, sp.scale_max);
                     if !after {
-                        pre.insert((i, ci + 1));
+                        pre.insert((i, ci + 1), moment);
                     }
                     out.push(Generated {
                         score: Score {
@@ -214,7 +223,7 @@ pub(crate) fn pupil_scores(
                             reference_level: None,
                         },
                         truth: after
-                            .then(|| mk_truth(Some(name), c0, c1, lost_c, pre.contains(&(i, ci + 1)))),
+                            .then(|| mk_truth(Some(name), c0, c1, lost_c, pre.get(&(i, ci + 1)).copied())),
                     });
                 }
             }

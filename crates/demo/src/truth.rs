@@ -73,12 +73,21 @@ pub struct ScoreDelay {
     /// The pupil has a score in the same series (test and component) before 16-03-2020 at this
     /// school.
     pub has_pre_corona_prior: bool,
+    /// The moment of the last such score (the prior of growth-method §2.1).
+    pub prior_moment: Option<Moment>,
     pub counterfactual: f64,
     pub true_score: f64,
     pub shortfall: f64,
     pub lost_months: f64,
     pub gamma_ref: f64,
     pub delay_months: f64,
+    /// The population's mean growth per school month from the nominal position of
+    /// `prior_moment` to this moment (the γ_T of this pupil's transition, growth-method §2.2);
+    /// equals `gamma_ref` without a prior.
+    pub gamma_prior: f64,
+    /// shortfall / gamma_prior: the delay as a transition-based engine measures it (differs from
+    /// `delay_months` only for spans longer than a year, e.g. recovery moments).
+    pub delay_months_prior: f64,
 }
 
 /// The mean true delay of a group of pupils at a target.
@@ -98,11 +107,16 @@ pub struct GroupDelay {
     /// the growth figures), and their mean delay and shortfall.
     pub n: usize,
     pub mean_delay_months: f64,
+    /// Mean of `delay_months_prior` over the same pupils.
+    pub mean_delay_months_prior: f64,
     pub mean_shortfall: f64,
     /// All pupils with a score at the target.
     pub n_all: usize,
     pub mean_delay_months_all: f64,
 }
+
+/// Key of a score: (school, pupil, test key, component, date).
+pub type ScoreKey = (Brin, PupilNumber, String, Option<String>, Date);
 
 /// An injected deviating jaargroep, with its true contrast to the rest of the school.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,6 +145,8 @@ pub struct PupilSummary {
     /// Whole-test subjects with a pre-corona score and a score at the target.
     pub n_subjects: usize,
     pub mean_delay_months: f64,
+    /// Mean of the subjects' `delay_months_prior`.
+    pub mean_delay_months_prior: f64,
     pub injected: Injected,
     pub far_behind: bool,
     pub moved_ahead: bool,
@@ -205,7 +221,7 @@ impl Truth {
     pub fn subject_delay(&self, target: Target, subject: &str) -> Option<f64> {
         self.subjects.iter().find(|g| g.target == target && g.subject == subject).map(|g| g.mean_delay_months)
     }
-    /// The truth of one score.
+    /// The truth of one score (a linear search; use [`Truth::score_index`] for many look-ups).
     pub fn score(
         &self,
         school: &Brin,
@@ -221,6 +237,15 @@ impl Truth {
                 && s.component.as_deref() == component
                 && s.date == date
         })
+    }
+    /// The score truths keyed by (school, pupil, test key, component, date).
+    pub fn score_index(&self) -> BTreeMap<ScoreKey, &ScoreDelay> {
+        self.scores
+            .iter()
+            .map(|s| {
+                ((s.school.clone(), s.pupil.clone(), s.test_key.clone(), s.component.clone(), s.date), s)
+            })
+            .collect()
     }
     /// The pupil summaries at a target.
     pub fn pupils_at(&self, target: Target) -> impl Iterator<Item = &PupilSummary> {
@@ -240,6 +265,7 @@ pub(crate) struct PupilInfo {
 struct Acc {
     n: usize,
     sum_d: f64,
+    sum_dp: f64,
     sum_s: f64,
     n_all: usize,
     sum_all: f64,
@@ -252,6 +278,7 @@ impl Acc {
         if r.has_pre_corona_prior {
             self.n += 1;
             self.sum_d += r.delay_months;
+            self.sum_dp += r.delay_months_prior;
             self.sum_s += r.shortfall;
         }
     }
@@ -274,6 +301,7 @@ fn finish(map: BTreeMap<Key, Acc>) -> Vec<GroupDelay> {
             subgroup,
             n: a.n,
             mean_delay_months: Acc::mean(a.sum_d, a.n),
+            mean_delay_months_prior: Acc::mean(a.sum_dp, a.n),
             mean_shortfall: Acc::mean(a.sum_s, a.n),
             n_all: a.n_all,
             mean_delay_months_all: Acc::mean(a.sum_all, a.n_all),
@@ -305,8 +333,8 @@ pub(crate) fn aggregate(
     let mut classes = BTreeMap::new();
     let mut components = BTreeMap::new();
     let mut subgroups = BTreeMap::new();
-    // (target, pupil) → (grade, sum, n)
-    let mut per_pupil: BTreeMap<(Target, PupilRef), (u8, f64, usize)> = BTreeMap::new();
+    // (target, pupil) → (grade, sum of delays, sum of prior-based delays, n)
+    let mut per_pupil: BTreeMap<(Target, PupilRef), (u8, f64, f64, usize)> = BTreeMap::new();
     for r in scores {
         let Some(&target) = targets.iter().find(|t| t.contains(r.year, r.moment)) else { continue };
         let g = Some(r.moment.grade.get());
@@ -348,16 +376,18 @@ pub(crate) fn aggregate(
                 .or_insert_with(Acc::default)
                 .add(r);
         }
-        let e = per_pupil.entry((target, pref)).or_insert((r.moment.grade.get(), 0.0, 0));
+        let e = per_pupil.entry((target, pref)).or_insert((r.moment.grade.get(), 0.0, 0.0, 0));
         if r.has_pre_corona_prior {
             e.1 += r.delay_months;
-            e.2 += 1;
+            e.2 += r.delay_months_prior;
+            e.3 += 1;
         }
     }
     let pupils = per_pupil
         .into_iter()
-        .map(|((target, pref), (grade, sum, n))| {
+        .map(|((target, pref), (grade, sum, sum_prior, n))| {
             let mean = if n == 0 { 0.0 } else { sum / n as f64 };
+            let mean_prior = if n == 0 { 0.0 } else { sum_prior / n as f64 };
             let injected = info.get(&pref).map(|i| i.injected).unwrap_or_default();
             PupilSummary {
                 target,
@@ -366,6 +396,7 @@ pub(crate) fn aggregate(
                 grade,
                 n_subjects: n,
                 mean_delay_months: mean,
+                mean_delay_months_prior: mean_prior,
                 injected,
                 far_behind: far_threshold > 0.0 && n >= 2 && mean >= far_threshold,
                 moved_ahead: ahead_threshold < 0.0 && n >= 2 && mean <= ahead_threshold,
