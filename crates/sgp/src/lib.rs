@@ -14,6 +14,18 @@
 //! * `pipeline`: the whole `studentGrowthPercentiles` run over grade progressions;
 //! * `output`: CSV and JSON writers.
 
+//!
+//! # Use
+//!
+//! * The package's computation on a wide file: [`WideData::from_path`] then [`run_sgp`] with
+//!   an [`SgpConfig`] ([`SgpConfig::v1`] is the package's test 0), or in one call
+//!   [`run_sgp_command`] (what `schoolscan sgp` runs).
+//! * Baseline-referenced percentiles (growth-method §9.3): fit a [`CoefficientMatrix`] on a
+//!   pre-corona norm group with [`CoefficientMatrix::fit_norm_group`] (refused below
+//!   [`MIN_NORM_GROUP_SIZE`] pupils), store it (it is serde-serialisable plain data), and
+//!   apply it to current pupils with [`CoefficientMatrix::percentile_clipped`], which clips
+//!   priors to the boundary knots instead of extrapolating.
+
 pub mod bspline;
 pub mod command;
 pub mod error;
