@@ -26,7 +26,7 @@ use crate::wide::WideData;
 /// Growth levels: `findInterval(SGP, cuts)` mapped to labels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrowthLevels {
-    /// Ascending cut scores; a SGP ≥ cuts[i] is at least level i + 2.
+    /// Ascending cut scores; an SGP ≥ `cuts[i]` is at least level i + 2.
     pub cuts: Vec<u8>,
     /// One label per level (cuts.len() + 1).
     pub labels: Vec<String>,
