@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::output::{write_csv, write_json};
-use crate::pipeline::{SgpConfig, SgpRun, run_sgp};
+use crate::pipeline::{SgpConfig, SgpRun, SkippedCohort, run_sgp};
 use crate::wide::WideData;
 
 /// Output format of the `sgp` command.
@@ -40,6 +40,8 @@ pub struct Summary {
     pub levels: Vec<usize>,
     /// Grade progressions run, oldest grade first.
     pub progressions: Vec<Vec<i32>>,
+    /// Cohorts that got no coefficient matrix, with the reason.
+    pub skipped: Vec<SkippedCohort>,
 }
 
 impl Summary {
@@ -70,6 +72,7 @@ impl Summary {
             orders,
             levels,
             progressions: run.progressions.clone(),
+            skipped: run.skipped.clone(),
         }
     }
 }
@@ -87,7 +90,15 @@ impl std::fmt::Display for Summary {
             self.sum_scale_score_prior,
             self.orders,
             self.levels
-        )
+        )?;
+        for s in &self.skipped {
+            write!(
+                f,
+                "\novergeslagen: leerjaren {:?} ({} leerlingen): {}",
+                s.grade_progression, s.n, s.reason
+            )?;
+        }
+        Ok(())
     }
 }
 

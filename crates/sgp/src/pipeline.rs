@@ -147,7 +147,7 @@ pub struct SgpRun {
     pub knots: BTreeMap<i32, KnotsBoundaries>,
     /// Every coefficient matrix fitted, in run order (progression, then order).
     pub matrices: Vec<CoefficientMatrix>,
-    /// Cohorts without a matrix (too small).
+    /// Cohorts without a matrix (below `min_cohort_size`, or not solvable).
     pub skipped: Vec<SkippedCohort>,
     /// One entry per pupil with an SGP, in file order.
     pub pupils: Vec<PupilSgp>,
@@ -315,13 +315,31 @@ pub fn run_sgp(data: &WideData, config: &SgpConfig) -> Result<SgpRun> {
         }
     }
 
-    let fitted = fit_all(&jobs, config.threads)?;
+    // A cohort whose quantile regression cannot be solved (too few pupils for the number
+    // of coefficients, or too few distinct prior scores: a singular design) gets no
+    // matrix; it is reported in `skipped` instead of failing the whole run.
+    let mut fitted = Vec::with_capacity(jobs.len());
+    let mut kept_jobs = Vec::with_capacity(jobs.len());
+    for (job, r) in jobs.iter().zip(fit_all(&jobs, config.threads)?) {
+        match r {
+            Ok(m) => {
+                fitted.push(m);
+                kept_jobs.push(job);
+            }
+            Err(SgpError::Solver(why)) => skipped.push(SkippedCohort {
+                grade_progression: job.grades.clone(),
+                n: job.rows.len(),
+                reason: format!("kwantielregressie niet op te lossen: {why}"),
+            }),
+            Err(e) => return Err(e),
+        }
+    }
 
     // Predict and collect per pupil.
     let levels = &config.growth_levels;
     let mut by_row: HashMap<usize, PupilSgp> = HashMap::new();
     let prior_year = year_idx(1);
-    for (job, matrix) in jobs.iter().zip(&fitted) {
+    for (job, matrix) in kept_jobs.iter().zip(&fitted) {
         let mut pred = Predictor::new(matrix);
         let mut pri = vec![0.0; job.order];
         for (c, &i) in job.rows.iter().enumerate() {
@@ -365,7 +383,7 @@ pub fn run_sgp(data: &WideData, config: &SgpConfig) -> Result<SgpRun> {
 }
 
 /// Fits every job's coefficient matrix, in parallel; the result order is the job order.
-fn fit_all(jobs: &[Job], threads: Option<usize>) -> Result<Vec<CoefficientMatrix>> {
+fn fit_all(jobs: &[Job], threads: Option<usize>) -> Result<Vec<Result<CoefficientMatrix>>> {
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
         .clamp(1, jobs.len().max(1));
@@ -401,10 +419,10 @@ fn fit_all(jobs: &[Job], threads: Option<usize>) -> Result<Vec<CoefficientMatrix
     });
     let results =
         results.into_inner().map_err(|_| SgpError::Solver("een rekenthread is vastgelopen".into()))?;
-    results
+    Ok(results
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(SgpError::Solver("taak niet uitgevoerd".into()))))
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -422,6 +440,37 @@ mod tests {
         assert_eq!(l.level(81), 5);
         assert_eq!(l.level(99), 5);
         assert_eq!(l.label(3), "Typical");
+    }
+
+    #[test]
+    fn unsolvable_cohort_is_skipped_not_fatal() {
+        // Grade 3 → 4: 40 pupils with varied scores; grade 4 → 5: only 3 pupils (p = 8).
+        let mut text = String::from("ID,GRADE_2024,GRADE_2025,SS_2024,SS_2025\n");
+        for i in 0..40 {
+            let prior = 400 + (i * 37) % 300;
+            let now = prior + 10 + (i * 13) % 50;
+            text.push_str(&format!("{i},3,4,{prior},{now}\n"));
+        }
+        for i in 0..3 {
+            text.push_str(&format!("b{i},4,5,{},{}\n", 500 + i, 520 + i));
+        }
+        let d = WideData::from_reader(text.as_bytes()).unwrap();
+        let run = run_sgp(&d, &SgpConfig::default()).unwrap();
+        assert_eq!(run.progressions, vec![vec![3, 4], vec![4, 5]]);
+        assert_eq!(run.matrices.len(), 1);
+        assert_eq!(run.pupils.len(), 40);
+        assert!(run.pupils.iter().all(|p| (1..=99).contains(&p.sgp) && p.sgp_order == 1));
+        assert_eq!(run.skipped.len(), 1);
+        assert_eq!(run.skipped[0].grade_progression, vec![4, 5]);
+        assert_eq!(run.skipped[0].n, 3);
+        // With a minimum cohort size the small cohort is skipped before fitting.
+        let config = SgpConfig { min_cohort_size: Some(10), ..SgpConfig::default() };
+        let run = run_sgp(&d, &config).unwrap();
+        assert!(run.skipped[0].reason.contains("te weinig"));
+        assert!(matches!(
+            run_sgp(&d, &SgpConfig { year: Some(2030), ..SgpConfig::default() }),
+            Err(SgpError::UnknownYear(2030))
+        ));
     }
 
     #[test]
