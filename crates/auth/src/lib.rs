@@ -15,7 +15,7 @@ pub mod audit;
 pub mod clock;
 pub mod error;
 pub mod limiter;
-// pub mod oidc;
+pub mod oidc;
 pub mod password;
 pub mod policy;
 pub mod role;

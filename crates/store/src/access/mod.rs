@@ -255,6 +255,10 @@ pub trait AccessStore: Send + Sync {
         number: &PupilNumber,
     ) -> Result<Option<Dossier>, StoreError>;
 
+    /// The names of all pupils of a school (first name, last name and full name), used only to
+    /// redact other pupils' names from the notes a parent sees (R3). Never shown.
+    fn pupil_names_for_redaction(&self, school: &Brin) -> Result<Vec<(PupilNumber, Vec<String>)>, StoreError>;
+
     // --- scoped writes
     /// Add a note to a pupil in scope; `None` when the pupil is outside it.
     fn add_note(&self, scope: &Scope, note: &Note) -> Result<Option<i64>, StoreError>;
