@@ -43,6 +43,13 @@ fn main() {
         c.observations,
         c.notes
     );
+    let components = demo.dataset.scores.iter().filter(|s| s.component.is_some()).count();
+    println!("scores: {} whole tests, {components} component rows", c.scores as usize - components);
+    let signals = demo.dataset.observations.iter().filter(|o| o.signal.is_some()).count();
+    println!(
+        "observations in the signalling zone: {:.1} %",
+        100.0 * signals as f64 / c.observations.max(1) as f64
+    );
     let t = &demo.truth;
     println!("truth: {} score rows, {} pupil summaries", t.scores.len(), t.pupils.len());
     for target in &t.targets {
