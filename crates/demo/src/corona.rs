@@ -214,4 +214,33 @@ mod tests {
         let p = LossParams::default();
         assert_eq!(p.lost_months(2015, date!(2022 - 01 - 20)), 0.0);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn loss_is_bounded_by_the_elapsed_school_months(
+            closure in 0.0f64..1.0,
+            disruption in 0.0f64..0.3,
+            extra in 0.0f64..0.8,
+            cohort in -0.2f64..0.3,
+            recovery in 0.0f64..0.95,
+            days in 0i64..1500,
+            y3 in 2012i32..2021,
+        ) {
+            let p = LossParams { closure, disruption, extra, cohort, recovery };
+            let d = date!(2019 - 09 - 01) + time::Duration::days(days);
+            let lost = p.lost_months(y3, d);
+            let start = closures::FIRST.0;
+            let elapsed = if d > start { schoolscan_domain::calendar::school_months_between(start, d) } else { 0.0 };
+            proptest::prop_assert!(lost <= elapsed + 1e-9, "{lost} > {elapsed}");
+            proptest::prop_assert!(lost >= -0.3 * elapsed - 1e-9);
+            if d <= start {
+                proptest::prop_assert_eq!(lost, 0.0);
+            }
+            // Until recovery starts the delay never shrinks.
+            if d < RECOVERY_START {
+                let later = p.lost_months(y3, d + time::Duration::days(7));
+                proptest::prop_assert!(later + 1e-9 >= lost || cohort < 0.0);
+            }
+        }
+    }
 }
