@@ -1,80 +1,101 @@
-//! Schoolscan's web app: an axum router over the store.
+//! Schoolscan's web app: an axum router over the store, born scoped.
 //!
-//! Pages are rendered on the server with minijinja templates (Dutch, in `templates/nl`); they work
-//! without JavaScript. Handlers are thin: they resolve a scope, call the store and render.
+//! - Every route is registered through the route table in [`routes`], which pairs it with its row
+//!   in the policy table `schoolscan_auth::policy::ROUTES`; the app refuses to start when a route
+//!   has no policy or a policy no route (R1).
+//! - The guard ([`guard`]) runs before every handler: it loads the server-side session, enforces
+//!   the policy's access rule, checks CSRF on state-changing requests, and resolves the user's
+//!   [`schoolscan_store::Scope`] once per request.
+//! - Handlers are thin: typed extractors ([`guard::Ctx`], [`guard::PupilAccess`], ...) hand them
+//!   an authorised, audited object; they call the store and render a Dutch template or JSON.
 
+mod api;
 mod error;
+pub mod guard;
+mod oidc;
 mod pages;
+mod redact;
 mod render;
+pub mod routes;
+mod scope;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::get;
-use schoolscan_store::Store;
-use tower_http::set_header::SetResponseHeaderLayer;
+use schoolscan_auth::{Clock, SystemClock};
+use schoolscan_store::{AccessStore, Store};
 
 pub use error::WebError;
+pub use oidc::{OidcHttp, UnconfiguredHttp};
 pub use render::Templates;
+pub use scope::scope_for;
+
+/// Everything the web app needs from the store.
+pub trait AppStore: Store + AccessStore {}
+impl<T: Store + AccessStore> AppStore for T {}
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn AppStore>,
     pub templates: Arc<Templates>,
+    pub clock: Arc<dyn Clock>,
+    /// The back channel to OpenID Connect providers (token endpoint).
+    pub oidc_http: Arc<dyn OidcHttp>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>) -> Result<Self, WebError> {
-        Ok(Self { store, templates: Arc::new(Templates::load()?) })
+    pub fn new(store: Arc<dyn AppStore>) -> Result<Self, WebError> {
+        Ok(Self {
+            store,
+            templates: Arc::new(Templates::load()?),
+            clock: Arc::new(SystemClock),
+            oidc_http: Arc::new(UnconfiguredHttp),
+        })
+    }
+
+    /// Replace the clock (tests inject a `ManualClock`).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replace the OIDC back channel (tests use an in-process fake provider).
+    pub fn with_oidc_http(mut self, http: Arc<dyn OidcHttp>) -> Self {
+        self.oidc_http = http;
+        self
+    }
+
+    /// Run a blocking store call off the async runtime.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn AppStore) -> Result<T, schoolscan_store::StoreError> + Send + 'static,
+    ) -> Result<T, WebError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .map_err(WebError::from)
     }
 }
 
-/// The whole application.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home::show))
-        .route("/static/app.css", get(pages::assets::css))
-        .fallback(pages::not_found)
-        .with_state(state)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-            ),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ))
+/// The whole application. Fails when the route table and the policy table disagree (R1).
+pub fn router(state: AppState) -> Result<Router, WebError> {
+    routes::build(state, routes::table())
 }
 
-/// Bind `addr` and serve until Ctrl-C. `on_ready` is called with the bound address (useful when
-/// the port is 0).
+/// Bind `addr` and serve until Ctrl-C. `on_ready` is called with the bound address.
 pub async fn serve(
     state: AppState,
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), WebError> {
+    let app = router(state)?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(WebError::Bind)?;
     let local = listener.local_addr().map_err(WebError::Bind)?;
     on_ready(local);
-    axum::serve(listener, router(state))
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

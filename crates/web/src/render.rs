@@ -10,10 +10,26 @@ pub struct Templates {
     env: Environment<'static>,
 }
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/nl/base.html")),
-    ("home.html", include_str!("../templates/nl/home.html")),
-];
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/nl/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates!(
+    "base.html",
+    "home.html",
+    "login.html",
+    "code.html",
+    "enrol.html",
+    "school.html",
+    "group.html",
+    "pupil.html",
+    "aggregate.html",
+    "users.html",
+    "audit.html",
+    "message.html",
+);
 
 impl Templates {
     pub fn load() -> Result<Self, WebError> {
@@ -21,6 +37,7 @@ impl Templates {
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_filter("nl_int", nl_int);
+        env.add_filter("seg", seg);
         for (name, src) in TEMPLATES {
             env.add_template(name, src)?;
         }
@@ -30,6 +47,19 @@ impl Templates {
     pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, WebError> {
         Ok(self.env.get_template(name)?.render(minijinja::value::Serde(&ctx))?)
     }
+}
+
+/// Percent-encode a path segment (group names such as `5/6`).
+pub fn seg(v: String) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Format an integer the Dutch way: 20.000 (a point between thousands).
@@ -52,5 +82,10 @@ mod tests {
         assert_eq!(super::nl_int(20000), "20.000");
         assert_eq!(super::nl_int(999), "999");
         assert_eq!(super::nl_int(-1234567), "-1.234.567");
+    }
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(super::seg("5/6".into()), "5%2F6");
     }
 }

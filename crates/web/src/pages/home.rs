@@ -1,39 +1,41 @@
-//! The home page: the schools in scope with their pupil and score counts.
+//! The start page: what the user may open, by role.
 
 use axum::extract::State;
 use axum::response::Html;
+use schoolscan_auth::Role;
 use schoolscan_store::Scope;
-use serde::Serialize;
+use serde_json::json;
 
+use crate::guard::Ctx;
 use crate::{AppState, WebError};
 
-#[derive(Serialize)]
-struct Row {
-    brin: String,
-    name: String,
-    pupils: u64,
-    scores: u64,
-}
-
-#[derive(Serialize)]
-struct HomePage {
-    schools: Vec<Row>,
-    total_pupils: u64,
-    total_scores: u64,
-}
-
-pub async fn show(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    let store = state.store.clone();
-    // Until accounts exist (issue 6) the home page shows every school in the local database.
-    let schools = tokio::task::spawn_blocking(move || store.schools(&Scope::System))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))??;
-    let rows: Vec<Row> = schools
-        .into_iter()
-        .map(|s| Row { brin: s.brin.to_string(), name: s.name, pupils: s.pupils, scores: s.scores })
+pub async fn show(State(app): State<AppState>, ctx: Ctx) -> Result<Html<String>, WebError> {
+    let user = ctx.full_user()?.clone();
+    let scope = ctx.scope.clone();
+    let schools = app.blocking(move |s| s.schools(&scope)).await?;
+    let aggregate_only = matches!(user.role, Role::MrMember | Role::Municipality);
+    let rows: Vec<_> = schools
+        .iter()
+        .map(|s| json!({ "brin": s.brin.as_str(), "name": s.name, "pupils": s.pupils, "scores": s.scores }))
         .collect();
-    let total_pupils: u64 = rows.iter().map(|r| r.pupils).sum();
-    let total_scores: u64 = rows.iter().map(|r| r.scores).sum();
-    let html = state.templates.render("home.html", HomePage { schools: rows, total_pupils, total_scores })?;
+    // Parents and care partners see links to their pupils, by number (names appear only on the
+    // audited pupil page).
+    let pupils: Vec<_> = match &ctx.scope {
+        Scope::NamedPupils { pupils } => {
+            pupils.iter().map(|(b, n)| json!({ "brin": b.as_str(), "number": n.as_str() })).collect()
+        }
+        _ => Vec::new(),
+    };
+    let html = app.templates.render(
+        "home.html",
+        json!({
+            "user": { "name": user.display_name, "role": user.role.label() },
+            "csrf": ctx.csrf(),
+            "schools": if pupils.is_empty() { rows } else { Vec::new() },
+            "pupils": pupils,
+            "aggregate_only": aggregate_only,
+            "admin": user.role == Role::BoardAdmin,
+        }),
+    )?;
     Ok(Html(html))
 }

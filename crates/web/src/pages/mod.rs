@@ -1,7 +1,12 @@
-//! Page handlers.
+//! Page handlers (Dutch HTML).
 
+pub mod admin;
+pub mod aggregate;
 pub mod assets;
 pub mod home;
+pub mod login;
+pub mod pupil;
+pub mod school;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
