@@ -97,6 +97,9 @@ pub struct DatasetFilter {
 pub trait Store: Send + Sync {
     /// Record counts within the scope.
     fn counts(&self, scope: &Scope) -> Result<Counts, StoreError>;
+    /// The names and BRIN codes of every school in this installation, by name. Public
+    /// organisation data (as in DUO's open school register): no counts, no pupil data.
+    fn directory(&self) -> Result<Vec<(Brin, String)>, StoreError>;
     /// The schools within the scope with their pupil and score counts, by name.
     fn schools(&self, scope: &Scope) -> Result<Vec<SchoolSummary>, StoreError>;
     /// Load the records within the scope (and filter) as plain values.

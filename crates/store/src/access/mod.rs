@@ -257,7 +257,8 @@ pub trait AccessStore: Send + Sync {
 
     /// The names of all pupils of a school (first name, last name and full name), used only to
     /// redact other pupils' names from the notes a parent sees (R3). Never shown.
-    fn pupil_names_for_redaction(&self, school: &Brin) -> Result<Vec<(PupilNumber, Vec<String>)>, StoreError>;
+    fn pupil_names_for_redaction(&self, school: &Brin)
+    -> Result<Vec<(PupilNumber, Vec<String>)>, StoreError>;
 
     // --- scoped writes
     /// Add a note to a pupil in scope; `None` when the pupil is outside it.

@@ -783,18 +783,28 @@ impl AccessStore for SqliteStore {
         }))
     }
 
-    fn pupil_names_for_redaction(&self, school: &Brin) -> Result<Vec<(PupilNumber, Vec<String>)>, StoreError> {
+    fn pupil_names_for_redaction(
+        &self,
+        school: &Brin,
+    ) -> Result<Vec<(PupilNumber, Vec<String>)>, StoreError> {
         let ds = crate::Store::load_dataset(
             self,
             &Scope::Schools { schools: vec![school.clone()] },
-            &DatasetFilter { schools: vec![school.clone()], until: Some(SchoolYear::new(-9999)), with_notes: false },
+            &DatasetFilter {
+                schools: vec![school.clone()],
+                until: Some(SchoolYear::new(-9999)),
+                with_notes: false,
+            },
         )?;
         Ok(ds
             .pupils
             .iter()
             .map(|p| {
-                let mut names: Vec<String> =
-                    [p.first_name.clone(), p.last_name.clone()].into_iter().flatten().filter(|n| n.trim().len() > 1).collect();
+                let mut names: Vec<String> = [p.first_name.clone(), p.last_name.clone()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|n| n.trim().len() > 1)
+                    .collect();
                 if p.first_name.is_some() || p.last_name.is_some() {
                     names.push(p.display_name());
                 }

@@ -109,6 +109,9 @@ impl Store for SqliteStore {
     fn counts(&self, scope: &Scope) -> Result<Counts, StoreError> {
         self.with_conn(|c| read::counts(c, scope))
     }
+    fn directory(&self) -> Result<Vec<(Brin, String)>, StoreError> {
+        self.with_conn(|c| read::directory(c))
+    }
     fn schools(&self, scope: &Scope) -> Result<Vec<SchoolSummary>, StoreError> {
         self.with_conn(|c| read::schools(c, scope))
     }

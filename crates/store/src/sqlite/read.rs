@@ -63,6 +63,17 @@ pub fn counts(conn: &Connection, scope: &Scope) -> Result<Counts, StoreError> {
     })
 }
 
+pub fn directory(conn: &Connection) -> Result<Vec<(Brin, String)>, StoreError> {
+    let mut st = conn.prepare("SELECT brin, name FROM schools ORDER BY name, brin")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (brin, name) = row?;
+        out.push((Brin::parse(&brin).map_err(|_| corrupt("BRIN", brin))?, name));
+    }
+    Ok(out)
+}
+
 pub fn schools(conn: &Connection, scope: &Scope) -> Result<Vec<SchoolSummary>, StoreError> {
     let pf = scope.pupil_filter();
     let sf = scope.school_filter();

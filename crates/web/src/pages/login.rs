@@ -41,7 +41,15 @@ async fn render_login(
             (Some(t), row.csrf_token)
         }
     };
-    let html = app.templates.render("login.html", json!({ "csrf": csrf, "error": error }))?;
+    let store = app.store.clone();
+    let schools: Vec<serde_json::Value> = tokio::task::spawn_blocking(move || store.directory())
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))??
+        .into_iter()
+        .map(|(brin, name)| json!({ "brin": brin.as_str(), "name": name }))
+        .collect();
+    let html =
+        app.templates.render("login.html", json!({ "csrf": csrf, "error": error, "schools": schools }))?;
     Ok(with_cookie((status, Html(html)).into_response(), token.as_deref()))
 }
 
