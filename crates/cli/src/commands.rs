@@ -10,14 +10,18 @@ use schoolscan_store::{Scope, SqliteStore, Store};
 
 use crate::Format;
 
-fn open(db: &Path) -> Result<SqliteStore> {
+pub fn open(db: &Path) -> Result<SqliteStore> {
     SqliteStore::open(db).with_context(|| format!("kan database {} niet openen", db.display()))
 }
 
-/// Generate the demo board and store it, replacing an earlier demo board.
+/// Generate the demo board and store it, replacing an earlier demo board, with one account per
+/// role (crate::user_cmd::create_demo_accounts).
 fn fill_demo(store: &SqliteStore) -> Result<schoolscan_store::WriteReport> {
     let demo = schoolscan_demo::generate(&schoolscan_demo::DemoConfig::default());
-    Ok(store.replace_board(&demo.dataset)?)
+    let report = store.replace_board(&demo.dataset)?;
+    let accounts = crate::user_cmd::create_demo_accounts(store, &demo.dataset)?;
+    crate::user_cmd::print_demo_accounts(&accounts);
+    Ok(report)
 }
 
 pub fn demo(db: &Path) -> Result<ExitCode> {
@@ -59,6 +63,11 @@ pub fn serve(db: &Path, addr: SocketAddr, demo: bool) -> Result<ExitCode> {
     if demo && store.counts(&Scope::System)?.schools == 0 {
         eprintln!("Voorbeeldbestuur wordt aangemaakt…");
         fill_demo(&store)?;
+    } else if demo {
+        // The board is there already: make sure the demo accounts are, and show them.
+        let ds = schoolscan_demo::generate(&schoolscan_demo::DemoConfig::default()).dataset;
+        let accounts = crate::user_cmd::create_demo_accounts(&store, &ds)?;
+        crate::user_cmd::print_demo_accounts(&accounts);
     }
     let state = schoolscan_web::AppState::new(Arc::new(store))?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

@@ -1,6 +1,7 @@
 //! `schoolscan`: the command-line shell over Schoolscan's crates.
 
 mod commands;
+mod user_cmd;
 
 use std::path::PathBuf;
 
@@ -43,6 +44,16 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Gebruikers beheren (toevoegen, tonen, blokkeren, tweestaps herstellen, toegang).
+    User {
+        #[command(subcommand)]
+        command: user_cmd::UserCommand,
+    },
+    /// Bewaartermijnen: instellen en verlopen leerlinggegevens verwijderen.
+    Retention {
+        #[command(subcommand)]
+        command: user_cmd::RetentionCommand,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -58,6 +69,10 @@ fn main() -> std::process::ExitCode {
         Command::Demo => commands::demo(&cli.db),
         Command::Status { format } => commands::status(&cli.db, format),
         Command::Serve { addr, demo } => commands::serve(&cli.db, addr, demo),
+        Command::User { command } => commands::open(&cli.db).and_then(|s| user_cmd::run(&s, command)),
+        Command::Retention { command } => {
+            commands::open(&cli.db).and_then(|s| user_cmd::retention(&s, command))
+        }
     };
     match result {
         Ok(code) => code,
