@@ -198,6 +198,7 @@ const NOTE_WRITE: &[Role] = &[Director, InternBegeleider, Teacher];
 const DOSSIER: &[Role] = &[Director, InternBegeleider, Parent];
 const AGGREGATES: &[Role] = &[QualityOfficer, Director, MrMember, Municipality];
 const ADMIN: &[Role] = &[BoardAdmin];
+const SCHOOL_ANALYSIS: &[Role] = &[QualityOfficer, Director, InternBegeleider];
 
 const fn route(
     method: Method,
@@ -285,6 +286,15 @@ pub const ROUTES: &[RoutePolicy] = &[
     // JSON API (same sessions, scopes and audit as the pages).
     route(Get, "/api/v1/schools", Access::Roles(STAFF_READ), Object::None, None),
     route(Get, "/api/v1/schools/{brin}/groups", Access::Roles(STAFF_READ), Object::School, None),
+    // The analysis of a whole school (it names pupils who stand out): school leaders and IB, and
+    // the board's quality officer; not a teacher, whose scope is their own groups.
+    route(
+        Get,
+        "/api/v1/schools/{brin}/findings",
+        Access::Roles(SCHOOL_ANALYSIS),
+        Object::School,
+        Some((DataCategory::Toets, Action::Read)),
+    ),
     route(
         Get,
         "/api/v1/schools/{brin}/groups/{year}/{group}/pupils",

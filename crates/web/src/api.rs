@@ -32,6 +32,26 @@ pub async fn groups(State(app): State<AppState>, sa: SchoolAccess) -> Result<Jso
     )))
 }
 
+/// The analysis Findings of one school (`schoolscan_analysis::analyse`), over the records in the
+/// user's scope. Audited: the findings name pupils who stand out.
+pub async fn findings(State(app): State<AppState>, sa: SchoolAccess) -> Result<Response, WebError> {
+    let Some(kind) = sa.ctx.policy.audit else { return Err(WebError::NotFound) };
+    crate::guard::audit(&app, &sa.ctx, &sa.school, None, None, kind, true).await?;
+    let scope = sa.ctx.scope.clone();
+    let brin = sa.school.clone();
+    let filter = schoolscan_store::DatasetFilter { schools: vec![], until: None, with_notes: false };
+    let data = app.blocking(move |s| s.load_dataset(&scope, &filter)).await?;
+    let cfg = schoolscan_analysis::Config { school: Some(brin), ..schoolscan_analysis::Config::default() };
+    let result = tokio::task::spawn_blocking(move || schoolscan_analysis::analyse(&data, &cfg))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(match result {
+        Ok(f) => Json(json!(f)).into_response(),
+        Err(e) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "fout": e.to_string() })))
+            .into_response(),
+    })
+}
+
 pub async fn group_pupils(ga: GroupAccess) -> Json<Value> {
     Json(json!(ga
         .pupils
@@ -86,6 +106,10 @@ fn describe(path: &str) -> Option<(&'static str, Value)> {
         "/api/v1/openapi.json" => ("Dit document", json!({ "type": "object" })),
         "/api/v1/schools" => ("Scholen binnen uw bereik", arr(school)),
         "/api/v1/schools/{brin}/groups" => ("Groepen van een school", arr(group)),
+        "/api/v1/schools/{brin}/findings" => (
+            "Analyse van de groei (Findings) van een school (gelogd); 422 met een Nederlandse foutmelding als er te weinig gegevens zijn",
+            json!({ "type": "object", "description": "schoolscan_analysis::Findings" }),
+        ),
         "/api/v1/schools/{brin}/groups/{year}/{group}/pupils" => {
             ("Leerlingen van een groep (gelogd)", arr(pupil_ref))
         }

@@ -64,6 +64,7 @@ pub fn table() -> Vec<Entry> {
         g("/api/v1/openapi.json", get(api::openapi)),
         g("/api/v1/schools", get(api::schools)),
         g("/api/v1/schools/{brin}/groups", get(api::groups)),
+        g("/api/v1/schools/{brin}/findings", get(api::findings)),
         g("/api/v1/schools/{brin}/groups/{year}/{group}/pupils", get(api::group_pupils)),
         g("/api/v1/pupils/{brin}/{number}", get(api::pupil)),
         g("/api/v1/pupils/{brin}/{number}/scores", get(api::scores)),

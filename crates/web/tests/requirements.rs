@@ -432,7 +432,14 @@ async fn r24_exactly_one_audit_record_per_call() {
                 app.post(who, &path, &[("tekst", "audittest"), ("reden", "audittest")]).await
             }
         };
-        assert!(resp.status.is_success() || resp.status == StatusCode::SEE_OTHER, "{path}: {}", resp.status);
+        // (The findings of the tiny fixture are a 422 "too little data": still a read of pupil data.)
+        assert!(
+            resp.status.is_success()
+                || resp.status == StatusCode::SEE_OTHER
+                || resp.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            resp.status
+        );
         let log = app.store.audit_log(None).unwrap();
         assert_eq!(log.len(), before + 1, "{path}");
         let rec = &log.last().unwrap().record;
