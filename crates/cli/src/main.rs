@@ -1,6 +1,7 @@
 //! `schoolscan`: the command-line shell over Schoolscan's crates.
 
 mod commands;
+mod sgp_cmd;
 mod user_cmd;
 
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ enum Command {
         #[command(subcommand)]
         command: user_cmd::RetentionCommand,
     },
+    /// Groeipercentielen (SGP) zoals het R-pakket SGP, uit een breed bestand.
+    Sgp(sgp_cmd::SgpArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -73,6 +76,7 @@ fn main() -> std::process::ExitCode {
         Command::Retention { command } => {
             commands::open(&cli.db).and_then(|s| user_cmd::retention(&s, command))
         }
+        Command::Sgp(args) => sgp_cmd::run(args),
     };
     match result {
         Ok(code) => code,
