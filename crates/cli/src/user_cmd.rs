@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use schoolscan_auth::{Role, password};
-use schoolscan_domain::{Brin, Dataset, GroupName, PupilNumber, SchoolYear};
+use schoolscan_domain::{Brin, Dataset, Enrolment, GroupName, PupilNumber, SchoolYear};
 use schoolscan_store::access::{CareGrant, NewUser, User};
 use schoolscan_store::{AccessStore, SqliteStore};
 use time::{Duration, OffsetDateTime};
@@ -282,6 +282,8 @@ pub fn retention(store: &SqliteStore, cmd: RetentionCommand) -> Result<ExitCode>
 pub const DEMO_PASSWORD: &str = "demo-wachtwoord-schoolscan";
 /// The TOTP secret of every demo account that needs a second factor (base32).
 pub const DEMO_TOTP_SECRET: &str = "SCHOOLSCANDEMOGEHEIMALLEENLOKAAL";
+/// The jaargroep of the demo teacher's group (and of the demo parent's child).
+const DEMO_TEACHER_GRADE: u8 = 5;
 
 /// User name, role, school, municipality, description.
 type DemoSpec<'a> = (&'a str, Role, Option<Brin>, Option<&'a str>, String);
@@ -307,11 +309,16 @@ pub fn create_demo_accounts(store: &SqliteStore, ds: &Dataset) -> Result<Vec<Dem
         .map(|e| e.year)
         .max()
         .context("geen groepen")?;
-    let enrol = ds
-        .enrolments
-        .iter()
-        .filter(|e| e.school == school.brin && e.year == latest)
-        .min_by(|a, b| (a.group.as_str(), a.pupil.as_str()).cmp(&(b.group.as_str(), b.pupil.as_str())))
+    // The demo teacher (and the parent's child) sit in a middle grade that has LVS scores of
+    // several years, so every page has something to show; the first group alphabetically otherwise.
+    let by_group = |a: &&Enrolment, b: &&Enrolment| {
+        (a.group.as_str(), a.pupil.as_str()).cmp(&(b.group.as_str(), b.pupil.as_str()))
+    };
+    let this_year = || ds.enrolments.iter().filter(|e| e.school == school.brin && e.year == latest);
+    let enrol = this_year()
+        .filter(|e| e.grade.get() == DEMO_TEACHER_GRADE)
+        .min_by(by_group)
+        .or_else(|| this_year().min_by(by_group))
         .context("geen leerlingen")?;
     let hash = password::hash(DEMO_PASSWORD)?;
     let brin = school.brin.clone();

@@ -51,6 +51,20 @@ fn status_text_is_dutch() {
 }
 
 #[test]
+fn refuses_to_start_when_the_required_pragmas_cannot_be_set() {
+    // An in-memory database cannot be put in WAL mode: every command, `serve` included, refuses
+    // before doing anything, and says which setting is wrong and what to do.
+    for args in [&["status"][..], &["serve", "--addr", "127.0.0.1:0"][..]] {
+        let out = schoolscan(Path::new(":memory:")).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("journal_mode is 'memory', vereist is 'wal'"), "{err}");
+        assert!(err.contains("Gebruik een gewoon bestand op een lokale schijf"), "{err}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing may be printed before the refusal");
+    }
+}
+
+#[test]
 fn refuses_a_database_it_cannot_make_durable() {
     let dir = tempfile::tempdir().unwrap();
     // A directory where the database file should be: SQLite cannot open it.
