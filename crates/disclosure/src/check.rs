@@ -44,6 +44,8 @@ impl Range {
 struct Residual {
     n: usize,
     cap: Vec<u64>,
+    /// Scratch space for one max-flow run.
+    work: Vec<u64>,
 }
 
 impl Residual {
@@ -53,7 +55,7 @@ impl Residual {
         }
         consistent(table)?;
         let n = table.rows() + table.cols() + 2;
-        let mut g = Self { n, cap: vec![0; n * n] };
+        let mut g = Self { n, cap: vec![0; n * n], work: vec![0; n * n] };
         for (idx, &h) in hidden.iter().enumerate() {
             if h {
                 g.add(table, idx, 1);
@@ -77,9 +79,10 @@ impl Residual {
     }
 
     /// Maximum flow from `s` to `t`, stopping once it reaches `limit` (Edmonds–Karp on a copy).
-    fn max_flow(&self, s: usize, t: usize, limit: u64) -> u64 {
+    fn max_flow(&mut self, s: usize, t: usize, limit: u64) -> u64 {
         let n = self.n;
-        let mut cap = self.cap.clone();
+        self.work.copy_from_slice(&self.cap);
+        let cap = &mut self.work;
         let mut total = 0u64;
         let mut prev = vec![usize::MAX; n];
         let mut queue = Vec::with_capacity(n);
@@ -193,8 +196,23 @@ pub fn first_unprotected(
     hidden: &[bool],
     protection: u64,
 ) -> Result<Option<(usize, Range)>, DisclosureError> {
+    first_unprotected_from(table, hidden, protection, 0)
+}
+
+/// As [`first_unprotected`], looking only at grid indices from `start` on. Hiding more cells only
+/// removes constraints, so ranges only widen: cells that passed before another cell was hidden
+/// still pass, and suppression can resume where it failed.
+pub fn first_unprotected_from(
+    table: &CountTable,
+    hidden: &[bool],
+    protection: u64,
+    start: usize,
+) -> Result<Option<(usize, Range)>, DisclosureError> {
+    if !hidden.iter().skip(start).any(|&h| h) {
+        return Ok(None);
+    }
     let mut g = Residual::new(table, hidden)?;
-    for i in (0..table.len()).filter(|&i| hidden[i]) {
+    for i in (start..table.len()).filter(|&i| hidden[i]) {
         let r = g.range(table, i);
         if !r.protects(protection) {
             return Ok(Some((i, r)));

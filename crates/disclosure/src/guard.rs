@@ -76,33 +76,44 @@ pub enum Template {
     GradeWithoutOpp { grade: u8 },
 }
 
-/// A population: the sorted, distinct indices of the pupils a query covers.
+/// A population: the set of pupil indices a query covers, as a bit set.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Population(Vec<u32>);
+pub struct Population {
+    bits: Vec<u64>,
+}
 
 impl Population {
+    /// The population of the given pupil indices.
+    pub fn from_indices(indices: impl IntoIterator<Item = usize>) -> Self {
+        let mut p = Self::default();
+        for i in indices {
+            let w = i / 64;
+            if p.bits.len() <= w {
+                p.bits.resize(w + 1, 0);
+            }
+            p.bits[w] |= 1 << (i % 64);
+        }
+        p
+    }
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.bits.iter().map(|w| w.count_ones() as usize).sum()
     }
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.bits.iter().all(|&w| w == 0)
     }
-    /// |A Δ B| by a merge of the sorted lists.
+    pub fn contains(&self, i: usize) -> bool {
+        self.bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    /// |A Δ B|.
     pub fn symmetric_difference(&self, other: &Population) -> usize {
-        let (a, b) = (&self.0, &other.0);
-        let (mut i, mut j, mut common) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    common += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        a.len() + b.len() - 2 * common
+        let n = self.bits.len().max(other.bits.len());
+        (0..n)
+            .map(|i| {
+                let a = self.bits.get(i).copied().unwrap_or(0);
+                let b = other.bits.get(i).copied().unwrap_or(0);
+                (a ^ b).count_ones() as usize
+            })
+            .sum()
     }
 }
 
@@ -122,14 +133,7 @@ impl Template {
     }
     /// The population of the template over `pupils`.
     pub fn population(&self, pupils: &[PupilFacts]) -> Population {
-        Population(
-            pupils
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| self.contains(p))
-                .filter_map(|(i, _)| u32::try_from(i).ok())
-                .collect(),
-        )
+        Population::from_indices(pupils.iter().enumerate().filter(|(_, p)| self.contains(p)).map(|(i, _)| i))
     }
     /// Whether the audience may ask for this template at all.
     pub fn offered_to(&self, policy: &Policy) -> bool {
@@ -204,12 +208,15 @@ mod tests {
     }
 
     #[test]
-    fn symmetric_difference_by_merge() {
-        let a = Population(vec![1, 2, 3, 7]);
-        let b = Population(vec![2, 3, 8]);
-        assert_eq!(a.symmetric_difference(&b), 3);
+    fn symmetric_difference_of_bit_sets() {
+        let a = Population::from_indices([1, 2, 3, 7, 130]);
+        let b = Population::from_indices([2, 3, 8]);
+        assert_eq!(a.len(), 5);
+        assert!(a.contains(130) && !a.contains(129) && !b.contains(130));
+        assert_eq!(a.symmetric_difference(&b), 4);
+        assert_eq!(b.symmetric_difference(&a), 4);
         assert_eq!(a.symmetric_difference(&a), 0);
-        assert_eq!(a.symmetric_difference(&Population::default()), 4);
+        assert_eq!(a.symmetric_difference(&Population::default()), 5);
     }
 
     #[test]

@@ -61,7 +61,22 @@ fn specs(pupils: &[PupilFacts]) -> Result<Vec<Spec>, DisclosureError> {
     }
     let sexes = [Sex::M, Sex::V, Sex::Unknown];
     let count = |t: Template| pupils.iter().filter(|p| t.contains(p)).count() as u64;
+
     let row_labels: Vec<String> = grades.iter().map(|g| format!("groep {g}")).collect();
+
+    // Categories nobody at the school falls in (usually "onbekend") are left out of the table.
+    let sexes: Vec<Sex> = sexes.into_iter().filter(|&sex| count(Template::Sex { sex }) > 0).collect();
+    let weights: Vec<Weight> =
+        Weight::ALL.into_iter().filter(|&weight| count(Template::Weight { weight }) > 0).collect();
+    let label = |s: &Sex| match s {
+        Sex::M => "jongen",
+        Sex::V => "meisje",
+        Sex::Unknown => "onbekend",
+    };
+    let mut col1: Vec<String> = sexes.iter().map(|s| label(s).to_owned()).collect();
+    col1.push("totaal".to_owned());
+    let mut col2: Vec<String> = weights.iter().map(|w| w.label().replace('.', ",")).collect();
+    col2.push("totaal".to_owned());
 
     let interior: Vec<Vec<u64>> = grades
         .iter()
@@ -77,30 +92,28 @@ fn specs(pupils: &[PupilFacts]) -> Result<Vec<Spec>, DisclosureError> {
 
     let interior2: Vec<Vec<u64>> = grades
         .iter()
-        .map(|&grade| {
-            Weight::ALL.iter().map(|&weight| count(Template::GradeWeight { grade, weight })).collect()
-        })
+        .map(|&grade| weights.iter().map(|&weight| count(Template::GradeWeight { grade, weight })).collect())
         .collect();
     let mut t2 = Vec::new();
     for &grade in &grades {
-        t2.extend(Weight::ALL.iter().map(|&weight| Template::GradeWeight { grade, weight }));
+        t2.extend(weights.iter().map(|&weight| Template::GradeWeight { grade, weight }));
         t2.push(Template::Grade { grade });
     }
-    t2.extend(Weight::ALL.iter().map(|&weight| Template::Weight { weight }));
+    t2.extend(weights.iter().map(|&weight| Template::Weight { weight }));
     t2.push(Template::School);
 
     Ok(vec![
         Spec {
             title: "Leerlingen per jaargroep en geslacht",
             row_labels: row_labels.clone(),
-            col_labels: ["jongen", "meisje", "onbekend", "totaal"].map(String::from).to_vec(),
+            col_labels: col1,
             table: CountTable::from_interior(&interior)?,
             templates: t1,
         },
         Spec {
             title: "Leerlingen per jaargroep en leerlinggewicht",
             row_labels,
-            col_labels: ["0", "0,3", "1,2", "totaal"].map(String::from).to_vec(),
+            col_labels: col2,
             table: CountTable::from_interior(&interior2)?,
             templates: t2,
         },

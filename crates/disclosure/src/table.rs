@@ -141,7 +141,8 @@ pub enum Fixed {
 /// the exact checker, is at least the policy's protection width.
 ///
 /// `fixed` has one entry per grid cell, or is empty for "all free". The result has been checked:
-/// an `Ok` pattern passes [`check::first_unprotected`]. `Err(Unprotected)` means that no pattern
+/// an `Ok` pattern passes [`check::first_unprotected`]
+/// (the loop resumes at the failing cell, which is sound because ranges only widen as cells are hidden). `Err(Unprotected)` means that no pattern
 /// exists without hiding a `Known` cell; the caller must then withhold the whole table.
 pub fn suppress(
     table: &CountTable,
@@ -159,9 +160,10 @@ pub fn suppress(
         .collect();
     tie(table, &mut hidden);
     let protection = policy.protection();
+    let mut start = 0;
     loop {
         let mask: Vec<bool> = hidden.iter().map(Option::is_some).collect();
-        let Some((idx, _)) = check::first_unprotected(table, &mask, protection)? else {
+        let Some((idx, _)) = check::first_unprotected_from(table, &mask, protection, start)? else {
             return Ok(Suppression { hidden });
         };
         let candidate = pick(table, &hidden, fixed, idx);
@@ -172,6 +174,9 @@ pub fn suppress(
         };
         hidden[c] = Some(Reason::Complementary);
         tie(table, &mut hidden);
+        // Resume at the failing cell or at the first newly hidden one, whichever comes first.
+        let first_new = (0..len).find(|&i| hidden[i].is_some() && !mask[i]).unwrap_or(c);
+        start = idx.min(first_new);
     }
 }
 

@@ -127,6 +127,40 @@ fn one_way(ns: &[u64], total: u64, margin_shown: bool, policy: &Policy) -> Vec<O
     }
 }
 
+/// Group `rows` into one-way tables by `key`, each under the margin `margin(key)` (its count and
+/// whether it is shown; unknown margins count as hidden), and decide every row, in input order.
+fn decide_groups<R, K: Ord>(
+    rows: &[R],
+    key: impl Fn(&R) -> K,
+    n: impl Fn(&R) -> u64,
+    margin: impl Fn(&K) -> Option<(u64, bool)>,
+    policy: &Policy,
+) -> Vec<Option<Reason>> {
+    let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        groups.entry(key(r)).or_default().push(i);
+    }
+    let mut out = vec![Some(Reason::Complementary); rows.len()];
+    for (k, idx) in groups {
+        let ns: Vec<u64> = idx.iter().map(|&i| n(&rows[i])).collect();
+        let (total, shown) = margin(&k).unwrap_or((ns.iter().sum(), false));
+        for (&i, h) in idx.iter().zip(one_way(&ns, total, shown, policy)) {
+            out[i] = h;
+        }
+    }
+    out
+}
+
+fn group_cell(r: &GroupRow, class: Option<String>, hidden: Option<Reason>) -> GroupCell {
+    GroupCell {
+        subject: r.subject.label(),
+        scale: r.scale.clone(),
+        grade: r.grade.get(),
+        class,
+        delay: released(delay_of_group(r), n64(r.n), hidden),
+    }
+}
+
 fn released<T>(value: T, n: u64, hidden: Option<Reason>) -> Cell<T> {
     match hidden {
         None => Cell::Shown { value, n },
@@ -159,71 +193,55 @@ impl AggregateView {
             .collect();
 
         // Jaargroepen per subject: a one-way table under the subject's n.
-        let mut grades = Vec::new();
+        let grade_hidden = decide_groups(
+            &findings.grades,
+            |r| key(&r.subject, &r.scale),
+            |r| n64(r.n),
+            |k| subject_n.get(k).copied(),
+            policy,
+        );
         let mut grade_n: BTreeMap<(Key, u8), (u64, bool)> = BTreeMap::new();
-        let mut by_subject: BTreeMap<Key, Vec<&GroupRow>> = BTreeMap::new();
-        for r in &findings.grades {
-            by_subject.entry(key(&r.subject, &r.scale)).or_default().push(r);
-        }
-        for (k, rows) in &by_subject {
-            let ns: Vec<u64> = rows.iter().map(|r| n64(r.n)).collect();
-            let (total, margin_shown) = subject_n.get(k).copied().unwrap_or((ns.iter().sum(), false));
-            let hidden = one_way(&ns, total, margin_shown, policy);
-            for ((r, &n), h) in rows.iter().zip(&ns).zip(hidden) {
-                grade_n.insert((k.clone(), r.grade.get()), (n, h.is_none()));
-                grades.push(GroupCell {
-                    subject: r.subject.label(),
-                    scale: r.scale.clone(),
-                    grade: r.grade.get(),
-                    class: None,
-                    delay: released(delay_of_group(r), n, h),
-                });
-            }
+        let mut grades = Vec::with_capacity(findings.grades.len());
+        for (r, h) in findings.grades.iter().zip(grade_hidden) {
+            grade_n.insert((key(&r.subject, &r.scale), r.grade.get()), (n64(r.n), h.is_none()));
+            grades.push(group_cell(r, None, h));
         }
 
         // Classes: the team only, as one-way tables under their jaargroep.
         let mut classes = Vec::new();
         if !policy.audience().is_external() {
-            let mut by_grade: BTreeMap<(Key, u8), Vec<&GroupRow>> = BTreeMap::new();
-            for r in &findings.classes {
-                by_grade.entry((key(&r.subject, &r.scale), r.grade.get())).or_default().push(r);
-            }
-            for (k, rows) in &by_grade {
-                let ns: Vec<u64> = rows.iter().map(|r| n64(r.n)).collect();
-                let (total, margin_shown) = grade_n.get(k).copied().unwrap_or((ns.iter().sum(), false));
-                let hidden = one_way(&ns, total, margin_shown, policy);
-                for ((r, &n), h) in rows.iter().zip(&ns).zip(hidden) {
-                    classes.push(GroupCell {
-                        subject: r.subject.label(),
-                        scale: r.scale.clone(),
-                        grade: r.grade.get(),
-                        class: r.group.as_ref().map(|g| g.as_str().to_owned()),
-                        delay: released(delay_of_group(r), n, h),
-                    });
-                }
+            let class_hidden = decide_groups(
+                &findings.classes,
+                |r| (key(&r.subject, &r.scale), r.grade.get()),
+                |r| n64(r.n),
+                |k| grade_n.get(k).copied(),
+                policy,
+            );
+            for (r, h) in findings.classes.iter().zip(class_hidden) {
+                classes.push(group_cell(r, r.group.as_ref().map(|g| g.as_str().to_owned()), h));
             }
         }
 
         // Subgroups: the levels of one dimension form a one-way table under the subject's n.
-        let mut subgroups = Vec::new();
-        let mut by_dimension: BTreeMap<(String, Key), Vec<&SubgroupRow>> = BTreeMap::new();
-        for r in &findings.subgroups {
-            by_dimension.entry((r.dimension.clone(), key(&r.subject, &r.scale))).or_default().push(r);
-        }
-        for ((_, k), rows) in &by_dimension {
-            let ns: Vec<u64> = rows.iter().map(|r| n64(r.n)).collect();
-            let (total, margin_shown) = subject_n.get(k).copied().unwrap_or((ns.iter().sum(), false));
-            let hidden = one_way(&ns, total, margin_shown, policy);
-            for ((r, &n), h) in rows.iter().zip(&ns).zip(hidden) {
-                subgroups.push(SubgroupCell {
-                    dimension: r.dimension.clone(),
-                    label: r.label.clone(),
-                    subject: r.subject.label(),
-                    scale: r.scale.clone(),
-                    delay: released(delay_of_subgroup(r), n, h),
-                });
-            }
-        }
+        let subgroup_hidden = decide_groups(
+            &findings.subgroups,
+            |r| (r.dimension.clone(), key(&r.subject, &r.scale)),
+            |r| n64(r.n),
+            |k| subject_n.get(&k.1).copied(),
+            policy,
+        );
+        let subgroups = findings
+            .subgroups
+            .iter()
+            .zip(subgroup_hidden)
+            .map(|(r, h)| SubgroupCell {
+                dimension: r.dimension.clone(),
+                label: r.label.clone(),
+                subject: r.subject.label(),
+                scale: r.scale.clone(),
+                delay: released(delay_of_subgroup(r), n64(r.n), h),
+            })
+            .collect();
 
         let seo = findings.seo.dimensions.iter().map(|r| seo_cell(r, policy)).collect();
 
