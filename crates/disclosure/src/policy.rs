@@ -107,6 +107,10 @@ impl Policy {
         let floor = audience.floor().ok_or(DisclosureError::NotAnAggregateAudience(audience))?;
         Ok(Self { audience, threshold: configured.get().max(floor) })
     }
+    /// The rules of the MR with the default threshold: the fallback when an audience is unknown.
+    pub fn strictest() -> Self {
+        Self { audience: Audience::Mr, threshold: EXTERNAL_FLOOR }
+    }
     pub fn audience(&self) -> Audience {
         self.audience
     }

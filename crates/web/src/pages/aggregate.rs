@@ -1,39 +1,61 @@
 //! School-level aggregates for the MR, the municipality and the board: counts only, never a cell
-//! below the disclosure threshold.
+//! below the disclosure threshold. The rules come from `schoolscan-disclosure` (privacy-security
+//! §8, R8).
 
 use axum::extract::State;
 use axum::response::Html;
+use schoolscan_auth::Role;
+use schoolscan_disclosure::{Audience, Cell, Policy, Threshold};
 use schoolscan_store::Scope;
 use serde_json::json;
 
 use crate::guard::SchoolAccess;
 use crate::{AppState, WebError};
 
-/// No count below this is shown to an aggregate audience (privacy-security.md §8.3, R8).
-pub const MIN_CELL: u64 = 10;
+/// The disclosure audience of a role. Roles without an aggregate audience of their own (parents,
+/// who never reach this page) get the strictest external rules.
+pub fn audience(role: Role) -> Audience {
+    match role {
+        Role::Director | Role::InternBegeleider | Role::Teacher => Audience::Team,
+        Role::QualityOfficer | Role::BoardAdmin => Audience::Board,
+        Role::Municipality => Audience::Municipality,
+        Role::CarePartner => Audience::CarePartner,
+        Role::MrMember | Role::Parent => Audience::Mr,
+    }
+}
 
-/// A count as an aggregate audience may see it.
+/// The policy of a role, with the default threshold (10; no deployment setting yet).
+pub fn policy(role: Option<Role>) -> Policy {
+    role.and_then(|r| Policy::new(audience(r), Threshold::default()).ok()).unwrap_or_else(Policy::strictest)
+}
+
+/// A count as an aggregate audience may see it, under the strictest (external) policy.
 pub fn shown(n: u64) -> String {
-    if n < MIN_CELL {
-        format!("minder dan {MIN_CELL}")
-    } else {
-        crate::render::nl_int(i64::try_from(n).unwrap_or(i64::MAX))
+    shown_for(&policy(None), n)
+}
+
+/// A count as the policy's audience may see it.
+pub fn shown_for(policy: &Policy, n: u64) -> String {
+    match policy.count(n) {
+        Cell::Shown { value, .. } => crate::render::nl_int(i64::try_from(value).unwrap_or(i64::MAX)),
+        Cell::Suppressed { .. } => policy.below_label(),
     }
 }
 
 pub async fn school(State(app): State<AppState>, sa: SchoolAccess) -> Result<Html<String>, WebError> {
     let one = Scope::Aggregates { schools: vec![sa.school.clone()] };
     let c = app.blocking(move |s| s.counts(&one)).await?;
+    let policy = policy(sa.ctx.user.as_ref().map(|u| u.role));
     let html = app.templates.render(
         "aggregate.html",
         json!({
             "csrf": sa.ctx.csrf(),
             "name": sa.name,
             "brin": sa.school.as_str(),
-            "pupils": shown(c.pupils),
-            "groups": shown(c.groups),
-            "scores": shown(c.scores),
-            "min": MIN_CELL,
+            "pupils": shown_for(&policy, c.pupils),
+            "groups": shown_for(&policy, c.groups),
+            "scores": shown_for(&policy, c.scores),
+            "min": policy.threshold(),
         }),
     )?;
     Ok(Html(html))
@@ -46,5 +68,18 @@ mod tests {
         assert_eq!(super::shown(9), "minder dan 10");
         assert_eq!(super::shown(0), "minder dan 10");
         assert_eq!(super::shown(12000), "12.000");
+    }
+
+    #[test]
+    fn every_role_gets_a_policy_of_at_least_ten() {
+        use schoolscan_auth::Role;
+        for role in Role::ALL {
+            let p = super::policy(Some(role));
+            assert!(p.threshold() >= 10, "{role:?}");
+            assert_eq!(super::shown_for(&p, 9), "minder dan 10", "{role:?}");
+        }
+        assert!(super::policy(Some(Role::Municipality)).audience().is_external());
+        assert!(super::policy(Some(Role::MrMember)).audience().is_external());
+        assert!(super::policy(None).audience().is_external());
     }
 }
