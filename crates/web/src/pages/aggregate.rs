@@ -30,6 +30,7 @@ pub fn policy(role: Option<Role>) -> Policy {
 }
 
 /// A count as an aggregate audience may see it, under the strictest (external) policy.
+#[cfg(test)]
 pub fn shown(n: u64) -> String {
     shown_for(&policy(None), n)
 }
