@@ -1,5 +1,5 @@
-//! The fixed count reports for aggregate audiences, rendered from pupil facts: two count tables
-//! with margins and the school-wide shares of the sensitive flags. Every table goes through
+//! The fixed count reports for aggregate audiences, rendered from pupil facts: pupils per
+//! jaargroep × geslacht with margins, pupils per leerlinggewicht school-wide, and the school-wide shares of the sensitive flags. Every table goes through
 //! primary and complementary suppression, all released cells of all tables together through the
 //! differencing guard, and the result is checked exactly before it is returned.
 
@@ -90,29 +90,27 @@ fn specs(pupils: &[PupilFacts]) -> Result<Vec<Spec>, DisclosureError> {
     t1.extend(sexes.iter().map(|&sex| Template::Sex { sex }));
     t1.push(Template::School);
 
-    let interior2: Vec<Vec<u64>> = grades
-        .iter()
-        .map(|&grade| weights.iter().map(|&weight| count(Template::GradeWeight { grade, weight })).collect())
-        .collect();
+    // Leerlinggewicht school-wide only: one row, its margin the school total. The two tables share
+    // nothing but the school total, which both publish or both hide, so each can be checked alone.
+    let interior2 =
+        vec![weights.iter().map(|&weight| count(Template::Weight { weight })).collect::<Vec<u64>>()];
     let mut t2 = Vec::new();
-    for &grade in &grades {
-        t2.extend(weights.iter().map(|&weight| Template::GradeWeight { grade, weight }));
-        t2.push(Template::Grade { grade });
+    for _ in 0..2 {
+        t2.extend(weights.iter().map(|&weight| Template::Weight { weight }));
+        t2.push(Template::School);
     }
-    t2.extend(weights.iter().map(|&weight| Template::Weight { weight }));
-    t2.push(Template::School);
 
     Ok(vec![
         Spec {
             title: "Leerlingen per jaargroep en geslacht",
-            row_labels: row_labels.clone(),
+            row_labels,
             col_labels: col1,
             table: CountTable::from_interior(&interior)?,
             templates: t1,
         },
         Spec {
-            title: "Leerlingen per jaargroep en leerlinggewicht",
-            row_labels,
+            title: "Leerlingen naar leerlinggewicht (hele school)",
+            row_labels: vec!["school".to_owned()],
             col_labels: col2,
             table: CountTable::from_interior(&interior2)?,
             templates: t2,
@@ -143,11 +141,18 @@ pub fn render(pupils: &[PupilFacts], policy: &Policy) -> Result<Report, Disclosu
             let fixed: Vec<Fixed> = s
                 .templates
                 .iter()
-                .map(|t| if refused.contains(t) { Fixed::Hidden(Reason::Differencing) } else { Fixed::Free })
+                .map(|t| match t {
+                    _ if refused.contains(t) => Fixed::Hidden(Reason::Differencing),
+                    // Published in every table: never a complementary suppression, so that its
+                    // status is the same everywhere.
+                    Template::School => Fixed::Known,
+                    _ => Fixed::Free,
+                })
                 .collect();
             let pattern = match suppress(&s.table, policy, &fixed) {
                 Ok(p) => p,
-                // Cannot happen without Known cells; withhold the whole table if it does.
+                // Only possible when the school total is the sole protection left; withhold the
+                // whole table then.
                 Err(DisclosureError::Unprotected { .. }) => {
                     Suppression { hidden: vec![Some(Reason::Complementary); s.table.len()] }
                 }
