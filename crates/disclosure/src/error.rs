@@ -15,6 +15,9 @@ pub enum DisclosureError {
     /// A table's rows have different lengths or the table is empty.
     #[error("table is not rectangular or has no cells")]
     Ragged,
+    /// A count or a table beyond what the checker handles exactly (see `table::MAX_COUNT`).
+    #[error("table too large for the checker: {0}")]
+    TooLarge(&'static str),
     /// A table's margins do not add up.
     #[error("table margins do not add up at {what} {index}: {expected} != {actual}")]
     Inconsistent { what: &'static str, index: usize, expected: u64, actual: u64 },

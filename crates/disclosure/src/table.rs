@@ -8,6 +8,13 @@
 use crate::check::{self, Range};
 use crate::{DisclosureError, Policy, Reason};
 
+/// The largest count a table cell may hold. With at most [`MAX_CELLS`] cells every finite flow
+/// in the checker stays far below its stand-in for "unlimited" (2^50), so "unbounded" is never
+/// reported for a bounded cell.
+pub const MAX_COUNT: u64 = 1 << 32;
+/// The largest number of grid cells of a table.
+pub const MAX_CELLS: usize = 1 << 16;
+
 /// A count table with consistent margins.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountTable {
@@ -24,6 +31,12 @@ impl CountTable {
         let cols = interior.first().map_or(0, Vec::len);
         if rows == 0 || cols == 0 || interior.iter().any(|r| r.len() != cols) {
             return Err(DisclosureError::Ragged);
+        }
+        if (rows + 1).saturating_mul(cols + 1) > MAX_CELLS {
+            return Err(DisclosureError::TooLarge("too many cells"));
+        }
+        if interior.iter().flatten().any(|&x| x > MAX_COUNT) {
+            return Err(DisclosureError::TooLarge("count above MAX_COUNT"));
         }
         let w = cols + 1;
         let mut grid = vec![0u64; (rows + 1) * w];
@@ -42,7 +55,7 @@ impl CountTable {
     /// remainder (pupils in none of the categories, e.g. sex not recorded) becomes an extra last
     /// cell that is never shown: a reader cannot see it, and it may itself be small.
     pub fn one_way(cells: &[u64], total: u64) -> Result<Self, DisclosureError> {
-        let sum: u64 = cells.iter().sum();
+        let sum = cells.iter().fold(0u64, |a, &x| a.saturating_add(x));
         if sum > total || cells.is_empty() {
             return Err(DisclosureError::Inconsistent {
                 what: "one-way total",
@@ -227,6 +240,10 @@ mod tests {
         assert!(CountTable::from_interior(&[vec![1], vec![]]).is_err());
         assert!(CountTable::one_way(&[5, 6], 10).is_err());
         assert_eq!(CountTable::one_way(&[5, 6], 12)?.cols(), 3);
+        assert_eq!(
+            CountTable::from_interior(&[vec![MAX_COUNT + 1]]),
+            Err(DisclosureError::TooLarge("count above MAX_COUNT"))
+        );
         Ok(())
     }
 

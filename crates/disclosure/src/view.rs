@@ -143,7 +143,7 @@ fn decide_groups<R, K: Ord>(
     let mut out = vec![Some(Reason::Complementary); rows.len()];
     for (k, idx) in groups {
         let ns: Vec<u64> = idx.iter().map(|&i| n(&rows[i])).collect();
-        let (total, shown) = margin(&k).unwrap_or((ns.iter().sum(), false));
+        let (total, shown) = margin(&k).unwrap_or((ns.iter().fold(0u64, |a, &x| a.saturating_add(x)), false));
         for (&i, h) in idx.iter().zip(one_way(&ns, total, shown, policy)) {
             out[i] = h;
         }
@@ -307,5 +307,28 @@ fn table_label<T>(c: Cell<T>) -> Cell<T> {
     match c {
         Cell::Suppressed { reason, .. } => Cell::hidden(reason),
         shown => shown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DisclosureError, Threshold};
+
+    #[test]
+    fn one_way_tables_under_a_margin() -> Result<(), DisclosureError> {
+        let p = Policy::new(Audience::Mr, Threshold::default())?;
+        // A lone small jaargroep gets the smallest other one as its partner.
+        assert_eq!(
+            one_way(&[3, 40, 30], 73, true, &p),
+            vec![Some(Reason::Primary), None, Some(Reason::Complementary)]
+        );
+        // A remainder of 2 pupils (in no level) is protected as well: 2 + 12 is hidden together.
+        assert_eq!(one_way(&[12, 30], 44, true, &p), vec![Some(Reason::Complementary), None]);
+        // Levels adding up to more than the margin: the whole table is withheld.
+        assert!(one_way(&[30, 30], 50, true, &p).iter().all(Option::is_some));
+        // Nothing to protect.
+        assert_eq!(one_way(&[20, 30], 50, true, &p), vec![None, None]);
+        Ok(())
     }
 }
