@@ -1,6 +1,6 @@
-//! School-level aggregates for the MR, the municipality and the board: counts only, never a cell
-//! below the disclosure threshold. The rules come from `schoolscan-disclosure` (privacy-security
-//! §8, R8).
+//! School-level aggregates for the MR, the municipality and the board: counts and the school's
+//! delay per subject, never a figure below the disclosure threshold. The rules come from
+//! `schoolscan-disclosure` (privacy-security §8, R8).
 
 use axum::extract::State;
 use axum::response::Html;
