@@ -4,7 +4,7 @@
 //! Coverage of a source for a jaargroep = the share of the pupils in that jaargroep in the scan year
 //! who have at least one value before the first closure and at least one since. A domain is a
 //! witte vlek when it has no source at all, or when no source reaches the threshold in the
-//! jaargroepen where that source is used.
+//! jaargroepen where that source was used before corona.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -44,9 +44,12 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// The lowest coverage over the jaargroepen where this source has any data.
+    /// The lowest coverage over the jaargroepen where this source has data from before corona.
+    /// A jaargroep whose pupils had no measurement at all before corona (they were too young for
+    /// the test) cannot have "before and since" data and does not count: otherwise the youngest
+    /// tested jaargroep would make every domain a witte vlek. `None` when no jaargroep has any.
     pub fn min_coverage(&self) -> Option<f64> {
-        self.by_grade.iter().filter(|g| g.with_pre + g.with_since > 0).map(|g| g.pct_both).reduce(f64::min)
+        self.by_grade.iter().filter(|g| g.with_pre > 0).map(|g| g.pct_both).reduce(f64::min)
     }
 }
 
@@ -379,6 +382,41 @@ mod tests {
         // motoriek: nothing at all.
         assert_eq!(vlek, vec!["welbevinden", "motivatie", "motoriek"]);
         assert!(inv.witte_vlekken[2].reason.contains("geen enkele bron"));
+    }
+
+    #[test]
+    fn a_jaargroep_too_young_for_the_test_before_corona_does_not_count() {
+        let mut d = ds();
+        let school = Brin::parse("12AB").unwrap();
+        // Ten pupils in jaargroep 3 with a score since corona only (they were in groep 1 before).
+        for i in 100..110 {
+            let p = PupilNumber::parse(&format!("{i}")).unwrap();
+            d.enrolments.push(Enrolment {
+                school: school.clone(),
+                pupil: p.clone(),
+                year: SchoolYear::new(2020),
+                group: GroupName::parse("3A").unwrap(),
+                grade: Grade::new(3).unwrap(),
+            });
+            let mut s = d.scores[0].clone();
+            s.pupil = p;
+            s.date = date!(2021 - 03 - 10);
+            d.scores.push(s);
+        }
+        let inv = build(
+            &d,
+            &school,
+            SchoolYear::new(2020),
+            &full_catalogue(),
+            &chosen(&["begrijpend_lezen"]),
+            &InventoryStep { manual: vec![], coverage_threshold: 80 },
+            date!(2020 - 03 - 16),
+        );
+        let bl = &inv.cells[0];
+        assert_eq!(bl.by_grade.len(), 2);
+        assert_eq!(bl.by_grade[0].with_both, 0, "jaargroep 3: no data before corona");
+        assert_eq!(bl.min_coverage(), Some(90.0));
+        assert!(inv.witte_vlekken.is_empty());
     }
 
     #[test]
