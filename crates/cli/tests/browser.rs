@@ -162,7 +162,7 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
     b.select("#nieuw_leerling", &pupil_number).unwrap();
     b.set_checked("#nieuw-noodopvang", true).unwrap();
     b.fill("#nieuw_notitie", "zat in de noodopvang, nu stil in de klas").unwrap();
-    save(&b, "form[action$='/stap/3/risico'] button[type=submit]");
+    save(&b, "#nieuw-risico button[type=submit]");
     reload(&b);
     let register = b.text("#risicolijst").unwrap();
     let pupil_name = pupil_label.split(" (groep").next().unwrap();
@@ -172,6 +172,20 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
         value(&b, &format!("input[name='rn_{pupil_number}']")),
         "zat in de noodopvang, nu stil in de klas"
     );
+    // Adopt one suggestion from the pupil records (OPP and other signals).
+    let before = b.find_all("#risicolijst tbody tr").unwrap().len();
+    let suggestion = b.find("#suggesties input[type=checkbox]").unwrap();
+    let suggested = suggestion.attr("value").unwrap().unwrap();
+    suggestion.click().unwrap();
+    save(&b, "#risico-overnemen button[type=submit]");
+    assert_eq!(b.find_all("#risicolijst tbody tr").unwrap().len(), before + 1);
+    assert!(b.find(&format!("#risico-{suggested}")).is_ok());
+    let ib_register: Vec<(String, String)> = b
+        .find_all("#risicolijst tbody tr")
+        .unwrap()
+        .iter()
+        .map(|r| (r.attr("id").unwrap().unwrap(), r.find("td").unwrap().text().unwrap()))
+        .collect();
     check(&b, "10-stap3");
 
     b.click("#groepen a").unwrap();
@@ -235,5 +249,33 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
     assert_eq!(status[3], "nog niet begonnen");
     assert_eq!(status[6], "bezig");
     check(&b, "15-overzicht");
+
+    // A teacher reads the scan of the school, pupil-level parts for their own group only.
+    b.click("form.logout button").unwrap();
+    b.wait_url("the login page", |u| u.ends_with("/inloggen"), WAIT).unwrap();
+    app.login(&b, "leerkracht");
+    b.goto(&overview).unwrap();
+    assert!(b.find_all("form[action$='/kopie']").unwrap().is_empty());
+    check(&b, "16-leerkracht-overzicht");
+    for (n, name) in [(1, "17-leerkracht-stap1"), (2, "18-leerkracht-stap2"), (7, "20-leerkracht-stap7")] {
+        b.goto(&format!("{overview}/stap/{n}")).unwrap();
+        assert!(b.find_all("input[name='versie']").unwrap().is_empty(), "a teacher gets no form on step {n}");
+        check(&b, name);
+    }
+    b.goto(&format!("{overview}/stap/3")).unwrap();
+    let groups = b.find_all("#groepen a").unwrap();
+    assert_eq!(groups.len(), 1, "the teacher's own group only");
+    let own = groups[0].text().unwrap().trim_start_matches("Groep ").to_owned();
+    let seen: Vec<(String, String)> = b
+        .find_all("#risicolijst tbody tr")
+        .unwrap()
+        .iter()
+        .map(|r| (r.attr("id").unwrap().unwrap(), r.find("td").unwrap().text().unwrap()))
+        .collect();
+    let expected: Vec<(String, String)> = ib_register.iter().filter(|(_, g)| *g == own).cloned().collect();
+    assert!(!expected.is_empty(), "the IB'er put a pupil of group {own} on the list: {ib_register:?}");
+    assert_eq!(seen, expected, "the teacher sees exactly the entries of their own group");
+    assert!(ib_register.len() > expected.len(), "the register holds pupils of other groups too");
+    check(&b, "19-leerkracht-stap3");
     eprintln!("browser test: {:.1} s", t0.elapsed().as_secs_f64());
 }

@@ -245,10 +245,13 @@ pub async fn save_plans(
 
 /// Merge the posted register into the stored one. Entries of pupils the writer cannot see are
 /// kept as they are; `visible` is what the writer may see.
+/// `suggested`: the risk groups the pupil records suggest, for the suggestions the user adopts
+/// (`overnemen`).
 fn register_from_form(
     f: &Fields,
     stored: &[RiskEntry],
     visible: &BTreeSet<String>,
+    suggested: &BTreeMap<String, Vec<RiskGroup>>,
 ) -> Result<Vec<RiskEntry>, String> {
     let shown: BTreeSet<&str> = f.all("r_leerling").into_iter().collect();
     let removed: BTreeSet<&str> = f.all("r_verwijder").into_iter().collect();
@@ -269,6 +272,14 @@ fn register_from_form(
             continue;
         }
         out.push(RiskEntry { pupil: e.pupil.clone(), groups, note: f.text(&format!("rn_{}", e.pupil), 500) });
+    }
+    for number in f.all("overnemen") {
+        if !visible.contains(number) || out.iter().any(|e| e.pupil == number) {
+            continue;
+        }
+        if let Some(groups) = suggested.get(number).filter(|g| !g.is_empty()) {
+            out.push(RiskEntry { pupil: number.to_owned(), groups: groups.clone(), note: String::new() });
+        }
     }
     let new = f.text("nieuw_leerling", 40);
     if !new.is_empty() {
@@ -315,9 +326,11 @@ pub async fn save_register(
     };
     let scan = load_scan(&app, &sa).await?;
     let stored: CollectStep = read_step(&scan, STEP)?;
-    let visible: BTreeSet<String> =
-        visible_pupils(&app, &sa).await?.keys().map(|n| n.as_str().to_owned()).collect();
-    let register = match register_from_form(&f, &stored.risk_register, &visible) {
+    let pupils = visible_pupils(&app, &sa).await?;
+    let visible: BTreeSet<String> = pupils.keys().map(|n| n.as_str().to_owned()).collect();
+    let suggested: BTreeMap<String, Vec<RiskGroup>> =
+        pupils.values().map(|(p, _)| (p.number.as_str().to_owned(), suggested_groups(p))).collect();
+    let register = match register_from_form(&f, &stored.risk_register, &visible, &suggested) {
         Ok(r) => r,
         Err(msg) => return page(&app, &sa, false, Notice::Invalid(msg)).await,
     };
@@ -430,6 +443,7 @@ fn notes_from_form(
     domains: &[(String, String)],
     author: &str,
     today: Date,
+    year: schoolscan_domain::SchoolYear,
 ) -> Result<Vec<Note>, String> {
     let kind = f.get("soort").and_then(NoteKind::parse).filter(|k| ENTRY_KINDS.contains(k));
     let informant = f.get("informant").and_then(|i| Informant::parse(i).ok());
@@ -458,6 +472,9 @@ fn notes_from_form(
         };
         if date > today {
             return Err("De datum ligt in de toekomst.".into());
+        }
+        if !year.contains(date) {
+            return Err(format!("De datum valt niet in schooljaar {year}, het jaar van deze schoolscan."));
         }
         notes.push(Note {
             school: p.school.clone(),
@@ -488,10 +505,11 @@ pub async fn group_save(
     let scan = load_scan(&app, &sa).await?;
     let domains: DomainsStep = read_step(&scan, 1)?;
     let author = sa.user_name();
-    let notes = match notes_from_form(&f, &ga, &entry_domains(&domains), &author, app.clock.now().date()) {
-        Ok(n) => n,
-        Err(msg) => return group_page(&app, &ga, &sa, Notice::Invalid(msg), false).await,
-    };
+    let notes =
+        match notes_from_form(&f, &ga, &entry_domains(&domains), &author, app.clock.now().date(), sa.year) {
+            Ok(n) => n,
+            Err(msg) => return group_page(&app, &ga, &sa, Notice::Invalid(msg), false).await,
+        };
     let scope = sa.ctx.scope.clone();
     let count = notes.len();
     app.blocking(move |s| {
@@ -523,7 +541,8 @@ mod tests {
         let f = Fields::parse(
             b"r_leerling=1&r_1=opp&r_1=kwetsbare_positie&rn_1=gesprek+gepland&nieuw_leerling=3&nieuw_groep=langdurig_afwezig",
         );
-        let out = register_from_form(&f, &stored, &visible).unwrap_or_default();
+        let none = BTreeMap::new();
+        let out = register_from_form(&f, &stored, &visible, &none).unwrap_or_default();
         assert_eq!(out.len(), 3);
         assert_eq!(out[0].groups, vec![RiskGroup::Opp, RiskGroup::KwetsbarePositie]);
         assert_eq!(out[0].note, "gesprek gepland");
@@ -531,12 +550,21 @@ mod tests {
         assert_eq!(out[2].pupil, "3");
         // Unticking every group (or removing) takes the pupil off the list.
         let f = Fields::parse(b"r_leerling=1&r_leerling=3&r_verwijder=3&r_3=opp");
-        let out2 = register_from_form(&f, &out, &visible).unwrap_or_default();
+        let out2 = register_from_form(&f, &out, &visible, &none).unwrap_or_default();
         assert_eq!(out2.iter().map(|e| e.pupil.as_str()).collect::<Vec<_>>(), vec!["2"]);
-        assert!(
-            register_from_form(&Fields::parse(b"nieuw_leerling=2&nieuw_groep=opp"), &out, &visible).is_err()
+        let bad = |form: &[u8]| register_from_form(&Fields::parse(form), &out, &visible, &none).is_err();
+        assert!(bad(b"nieuw_leerling=2&nieuw_groep=opp"), "pupil 2 is not visible to the writer");
+        assert!(bad(b"nieuw_leerling=3"), "a reason is needed");
+        // Adopting suggestions: only visible pupils, with the suggested groups.
+        let suggested: BTreeMap<String, Vec<RiskGroup>> =
+            [("3".to_owned(), vec![RiskGroup::Opp]), ("2".to_owned(), vec![RiskGroup::Opp])].into();
+        let f = Fields::parse(b"overnemen=3&overnemen=2");
+        let out3 = register_from_form(&f, &out2, &visible, &suggested).unwrap_or_default();
+        assert_eq!(out3.len(), 2);
+        assert_eq!(
+            out3[1],
+            RiskEntry { pupil: "3".into(), groups: vec![RiskGroup::Opp], note: String::new() }
         );
-        assert!(register_from_form(&Fields::parse(b"nieuw_leerling=3"), &out, &visible).is_err());
     }
 
     #[test]
