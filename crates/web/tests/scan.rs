@@ -176,3 +176,79 @@ async fn a_teacher_records_ratings_for_their_class() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("valt niet in schooljaar 2022-2023"));
 }
+
+/// Step 7 compares the team and partners with what the conclusions of step 5 ask.
+#[tokio::test]
+async fn capacity_is_set_against_the_conclusions() {
+    use schoolscan_scan::StepContent;
+    use schoolscan_scan::steps::{ActionLevel, ConcludeStep, Conclusion};
+    use schoolscan_store::StepSave;
+
+    let app = TestApp::new().await;
+    let conclusion = |id: u32, finding: &str, expertise: &str, hours: f64| Conclusion {
+        id,
+        finding: finding.into(),
+        evidence: String::new(),
+        explanations: vec![],
+        explanation_other: String::new(),
+        consequences: String::new(),
+        level: ActionLevel::School,
+        priority: u8::try_from(id).unwrap(),
+        expertise: expertise.into(),
+        hours_needed: hours,
+    };
+    let content = serde_json::to_value(StepContent::Conclude(ConcludeStep {
+        conclusions: vec![
+            conclusion(1, "Begrijpend lezen groep 6 blijft achter", "begrijpend lezen", 4.0),
+            conclusion(2, "Welbevinden groep 7 daalde", "sociaal-emotioneel, dyscalculie", 3.0),
+        ],
+    }))
+    .unwrap();
+    app.store
+        .save_scan_step(
+            &Scope::System,
+            &StepSave {
+                school: &brin("10AA"),
+                year: SchoolYear::new(2022),
+                step: 5,
+                status: StepStatus::InProgress,
+                content: &content,
+                expected_version: 0,
+                user: "ib",
+            },
+            "2026-01-05T09:00:00Z",
+        )
+        .unwrap();
+    let ib = app.login(Role::InternBegeleider).await;
+    let step7 = "/scholen/10AA/scan/2022-2023/stap/7";
+    let r = app
+        .post(
+            &ib,
+            step7,
+            &[
+                ("versie", "0"),
+                ("t_n", "1"),
+                ("t_rol_0", "leerkracht groep 6"),
+                ("t_fte_0", "1"),
+                ("t_exp_0", "begrijpend lezen"),
+                ("t_last_0", "3"),
+                ("t_uren_0", "2"),
+                ("p_n", "1"),
+                ("p_soort_0", "jgz"),
+                ("p_naam_0", "GGD"),
+                ("p_exp_0", "sociaal-emotioneel"),
+                ("p_uren_0", "1,5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&ib, step7).await;
+    let body = &page.body;
+    assert!(body.contains("Begrijpend lezen groep 6 blijft achter"));
+    assert!(body.contains("<td>ja</td>"), "begrijpend lezen is in the team");
+    assert!(body.contains("GGD (Jeugdgezondheidszorg (JGZ))"), "the partner brings sociaal-emotioneel");
+    assert!(body.contains("<td>dyscalculie</td>"), "dyscalculie remains a request for help");
+    // 7 hours asked, 2 + 1,5 available.
+    assert!(body.contains("De conclusies vragen 3,5 uur per week meer"), "{body}");
+    assert!(body.contains("role=\"img\""), "the chart has a text alternative");
+}
