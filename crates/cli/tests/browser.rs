@@ -58,6 +58,15 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
     // The IB'er's school, then its newest schoolscan.
     b.click("main table a[href^='/scholen/']").unwrap();
     check(&b, "03-school");
+    let school_url = b.url().unwrap();
+    // Existing pages on the way: a group and a pupil.
+    b.click("a[href*='/groepen/']").unwrap();
+    check(&b, "03a-groep");
+    b.click("main a[href^='/leerlingen/']").unwrap();
+    b.wait_for("h1", WAIT).unwrap();
+    std::thread::sleep(Duration::from_millis(500)); // the score chart is drawn by app.js
+    check(&b, "03b-leerling");
+    b.goto(&school_url).unwrap();
     b.click("#scans a").unwrap();
     let overview = b.url().unwrap();
     assert!(overview.contains("/scan/2022-2023"), "{overview}");
