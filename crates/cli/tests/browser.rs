@@ -141,6 +141,10 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
     let vlekken = b.text("#witte-vlekken").unwrap();
     assert!(vlekken.contains("Motoriek") && vlekken.contains("Begrip van tijd"), "{vlekken}");
     assert!(b.find("svg[role='img'] title").is_ok(), "the coverage chart has a text alternative");
+    // Coverage per jaargroep and per moment, with dates, behind "details".
+    b.click("#rij-begrijpend_lezen details summary").unwrap();
+    let details = b.text("#rij-begrijpend_lezen details").unwrap();
+    assert!(details.contains("jaargroep") && details.contains("Per moment") && details.contains(" tot 20"), "{details}");
     check(&b, "08-stap2");
     b.select("#nieuw_domein", "motoriek").unwrap();
     b.select("#nieuw_soort", "observatie").unwrap();

@@ -26,6 +26,19 @@ pub struct GradeCoverage {
     pub pct_both: f64,
 }
 
+/// The pupils with a value at one moment (`M 2019-2020`, `zien 2020-2021`), per jaargroep of the
+/// scan year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MomentCount {
+    pub moment: String,
+    pub first_date: Date,
+    pub last_date: Date,
+    /// Pupils of the scan year's jaargroepen with a value at this moment.
+    pub pupils: u32,
+    /// (jaargroep in the scan year, pupils with a value).
+    pub by_grade: Vec<(u8, u32)>,
+}
+
 /// One cell of the matrix: a domain × a source kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
@@ -39,6 +52,9 @@ pub struct Cell {
     pub last_date: Option<Date>,
     /// Per jaargroep in the scan year (only for automatically filled sources).
     pub by_grade: Vec<GradeCoverage>,
+    /// Per moment, in date order, the pupils of the scan year with a value (per jaargroep).
+    #[serde(default)]
+    pub by_moment: Vec<MomentCount>,
     /// Recorded by hand (no coverage figures).
     pub manual: bool,
 }
@@ -80,11 +96,17 @@ struct Acc {
     moments: BTreeSet<(Date, String)>,
     pre: BTreeSet<PupilNumber>,
     since: BTreeSet<PupilNumber>,
+    /// Per moment label: first and last date and the pupils.
+    per_moment: BTreeMap<String, (Date, Date, BTreeSet<PupilNumber>)>,
 }
 
 impl Acc {
     fn add(&mut self, pupil: &PupilNumber, date: Date, instrument: &str, moment: String, boundary: Date) {
         self.instruments.insert(instrument.to_owned());
+        let e = self.per_moment.entry(moment.clone()).or_insert_with(|| (date, date, BTreeSet::new()));
+        e.0 = e.0.min(date);
+        e.1 = e.1.max(date);
+        e.2.insert(pupil.clone());
         self.moments.insert((date, moment));
         if date < boundary {
             self.pre.insert(pupil.clone());
@@ -203,9 +225,30 @@ pub fn build(
                     moments.push(m.clone());
                 }
             }
+            let mut by_moment: Vec<MomentCount> = a
+                .per_moment
+                .iter()
+                .map(|(m, (first, last, pupils))| {
+                    let mut per: BTreeMap<u8, u32> = BTreeMap::new();
+                    for p in pupils {
+                        if let Some(g) = grade_of.get(p) {
+                            *per.entry(*g).or_default() += 1;
+                        }
+                    }
+                    MomentCount {
+                        moment: m.clone(),
+                        first_date: *first,
+                        last_date: *last,
+                        pupils: per.values().sum(),
+                        by_grade: per.into_iter().collect(),
+                    }
+                })
+                .collect();
+            by_moment.sort_by(|x, y| (x.first_date, &x.moment).cmp(&(y.first_date, &y.moment)));
             Cell {
                 domain,
                 kind,
+                by_moment,
                 instruments: a.instruments.into_iter().collect(),
                 moments,
                 first_date: a.moments.first().map(|(d, _)| *d),
@@ -229,6 +272,7 @@ pub fn build(
                 first_date: None,
                 last_date: None,
                 by_grade: vec![],
+                by_moment: vec![],
                 manual: true,
             });
         }
@@ -377,6 +421,10 @@ mod tests {
         assert_eq!(bl.by_grade[0].with_both, 9);
         assert!((bl.by_grade[0].pct_both - 90.0).abs() < 1e-9);
         assert_eq!(bl.moments, vec!["toets 2019-2020".to_string(), "toets 2020-2021".to_string()]);
+        assert_eq!(bl.by_moment.len(), 2);
+        assert_eq!((bl.by_moment[0].moment.as_str(), bl.by_moment[0].pupils), ("toets 2019-2020", 9));
+        assert_eq!(bl.by_moment[1].by_grade, vec![(5, 10)]);
+        assert_eq!(bl.by_moment[1].first_date, date!(2021 - 03 - 10));
         let vlek: Vec<&str> = inv.witte_vlekken.iter().map(|w| w.domain.as_str()).collect();
         // welbevinden: only since-corona observations of 3 pupils; motivatie: one conversation since;
         // motoriek: nothing at all.

@@ -79,6 +79,11 @@ async fn page(app: &AppState, sa: &ScanAccess, notice: Notice) -> Result<Respons
                         "empty": false,
                         "instruments": cell.instruments,
                         "moments": cell.moments,
+                        "by_moment": cell.by_moment.iter().map(|m| json!({
+                            "moment": m.moment, "first": m.first_date.to_string(), "last": m.last_date.to_string(),
+                            "pupils": m.pupils,
+                            "grades": m.by_grade.iter().map(|(g, n)| format!("jaargroep {g}: {n}")).collect::<Vec<_>>(),
+                        })).collect::<Vec<_>>(),
                         "first": cell.first_date.map(|d| d.to_string()),
                         "last": cell.last_date.map(|d| d.to_string()),
                         "manual": cell.manual,
