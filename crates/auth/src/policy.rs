@@ -199,6 +199,8 @@ const DOSSIER: &[Role] = &[Director, InternBegeleider, Parent];
 const AGGREGATES: &[Role] = &[QualityOfficer, Director, MrMember, Municipality];
 const ADMIN: &[Role] = &[BoardAdmin];
 const SCHOOL_ANALYSIS: &[Role] = &[QualityOfficer, Director, InternBegeleider];
+/// Importing LVS exports for a school: its leaders and IB (issue 3).
+const IMPORT: &[Role] = &[Director, InternBegeleider];
 
 const fn route(
     method: Method,
@@ -274,6 +276,18 @@ pub const ROUTES: &[RoutePolicy] = &[
         Object::Pupil,
         Some((DataCategory::Bijzonder, Action::Export)),
     ),
+    // Importing LVS exports (issue 3): the form and the school's import log; the upload shows a
+    // preview of the uploaded file and writes nothing; the confirmation writes (one audit record
+    // per call, with the data category of the file: toets, identiteit or sociaal-emotioneel).
+    route(Get, "/scholen/{brin}/importeren", Access::Roles(IMPORT), Object::School, None),
+    route(Post, "/scholen/{brin}/importeren", Access::Roles(IMPORT), Object::School, None),
+    route(
+        Post,
+        "/scholen/{brin}/importeren/bevestigen",
+        Access::Roles(IMPORT),
+        Object::School,
+        Some((DataCategory::Toets, Action::Create)),
+    ),
     // Aggregates (MR, municipality, board): no pupil-level data.
     route(Get, "/overzicht/scholen/{brin}", Access::Roles(AGGREGATES), Object::School, None),
     // Administration.
@@ -292,6 +306,14 @@ pub const ROUTES: &[RoutePolicy] = &[
         Get,
         "/api/v1/schools/{brin}/findings",
         Access::Roles(SCHOOL_ANALYSIS),
+        Object::School,
+        Some((DataCategory::Toets, Action::Read)),
+    ),
+    // The school's import reports (rejected rows carry cell values): school leaders and IB.
+    route(
+        Get,
+        "/api/v1/schools/{brin}/imports",
+        Access::Roles(IMPORT),
         Object::School,
         Some((DataCategory::Toets, Action::Read)),
     ),

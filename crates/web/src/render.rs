@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "users.html",
     "audit.html",
     "message.html",
+    "import.html",
 );
 
 impl Templates {
