@@ -20,7 +20,8 @@ use schoolscan_domain::{Board, Brin, Dataset, School, SchoolYear};
 use schoolscan_import::{ImportOptions, Mapping, Report};
 use schoolscan_store::access::ts;
 use schoolscan_store::{
-    AccessStore, ImportKind, ImportRecord, ImportStore, PupilMerge, Scope, SqliteStore, Store, UpsertOptions,
+    AccessStore, ImportKind, ImportLog, ImportPiece, ImportRecord, ImportStore, PupilMerge, Scope,
+    SqliteStore, Store, UpsertOptions,
 };
 use time::OffsetDateTime;
 
@@ -137,22 +138,29 @@ pub fn run(db: &Path, cmd: ImportCommand) -> Result<ExitCode> {
         ..ImportOptions::default()
     };
 
-    let mut parsed = Vec::with_capacity(files.len());
-    for path in &files {
-        let mut p = parse_file(path, kind, &school, &opts)?;
-        if remembered {
-            p.report.info.notes.push(format!(
-                "het koppelbestand dat school {school} eerder gebruikte is toegepast (geef --mapping voor een ander)"
-            ));
+    let (parsed, refused) = if kind == ImportKind::Scores {
+        // Scores files can be large: parse on one thread while the store writes on another.
+        let streamed = stream_scores(&store, &school, &args, setup, mapping_toml, &files, &opts, remembered)?;
+        if !streamed.1 && !args.dry_run {
+            audit(&store, &school, kind, &ts(OffsetDateTime::now_utc()))?;
         }
-        parsed.push(p);
-    }
-
+        streamed
+    } else {
+        let mut parsed = Vec::with_capacity(files.len());
+        for path in &files {
+            let mut p = parse_file(path, kind, &school, &opts)?;
+            if remembered {
+                p.report.info.notes.push(remembered_note(&school));
+            }
+            parsed.push(p);
+        }
+        let refused = args.strict && parsed.iter().any(|p| !p.report.rejected.is_empty());
+        if !refused {
+            write(&store, &school, kind, &args, setup, mapping_toml.as_deref(), &mut parsed)?;
+        }
+        (parsed, refused)
+    };
     let rejected: usize = parsed.iter().map(|p| p.report.rejected.len()).sum();
-    let refused = args.strict && rejected > 0;
-    if !refused {
-        write(&store, &school, kind, &args, setup, mapping_toml.as_deref(), &mut parsed)?;
-    }
     print_reports(&parsed, args.format)?;
     if refused {
         eprintln!(
@@ -165,6 +173,120 @@ pub fn run(db: &Path, cmd: ImportCommand) -> Result<ExitCode> {
         eprintln!("Proefimport (--dry-run): er is niets opgeslagen.");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn remembered_note(school: &Brin) -> String {
+    format!(
+        "het koppelbestand dat school {school} eerder gebruikte is toegepast (geef --mapping voor een ander)"
+    )
+}
+
+/// Scores handed from the parser to the writer at a time.
+const CHUNK: usize = 50_000;
+
+/// Parse score files on a second thread, handing their scores to the store in chunks while
+/// reading (`parse_scores_streaming` + `ImportStore::import_stream`): all files in one
+/// transaction, each with its log row, as [`write`] does for a parsed batch. Returns the reports
+/// (with the write's counts) and whether `--strict` refused the import (then nothing is written).
+#[allow(clippy::too_many_arguments)]
+fn stream_scores(
+    store: &SqliteStore,
+    school: &Brin,
+    args: &ImportArgs,
+    setup: Dataset,
+    mapping_toml: Option<String>,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    remembered: bool,
+) -> Result<(Vec<Parsed>, bool)> {
+    let upsert = UpsertOptions { pupil_merge: PupilMerge::FillMissing, dry_run: args.dry_run };
+    let now = ts(OffsetDateTime::now_utc());
+    let (tx, rx) = std::sync::mpsc::sync_channel::<ImportPiece>(4);
+    let (parsed, written) = std::thread::scope(|scope| {
+        let parser = scope.spawn(move || -> Result<(Vec<Parsed>, bool)> {
+            let send =
+                |piece: ImportPiece| tx.send(piece).map_err(|_| anyhow::anyhow!("het opslaan is gestopt"));
+            let fail = |e: anyhow::Error| {
+                let _ = tx.send(ImportPiece::Abort);
+                e
+            };
+            // A new board and school first, in the same transaction.
+            if !setup.schools.is_empty() {
+                send(ImportPiece::Records(setup))?;
+            }
+            let mut out = Vec::with_capacity(files.len());
+            for (i, path) in files.iter().enumerate() {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("kan {} niet lezen", path.display()))
+                    .map_err(fail)?;
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let mut bar = Progress::new(&name, bytes.len() as u64);
+                let mut stopped = false;
+                let mut sink = |tests, scores| {
+                    let piece = ImportPiece::Records(Dataset { tests, scores, ..Dataset::default() });
+                    stopped |= tx.send(piece).is_err();
+                };
+                let res = schoolscan_import::parse_scores_streaming(
+                    &bytes,
+                    &name,
+                    school,
+                    opts,
+                    &mut |done, total| bar.update(done, total),
+                    CHUNK,
+                    &mut sink,
+                );
+                bar.finish();
+                if stopped {
+                    bail!("het opslaan is gestopt");
+                }
+                let b = res.map_err(|e| fail(anyhow::anyhow!("{}: {e}", path.display())))?;
+                let mut report = b.report();
+                if remembered {
+                    report.info.notes.push(remembered_note(school));
+                }
+                let log = ImportLog {
+                    school: school.clone(),
+                    kind: ImportKind::Scores,
+                    file_name: report.file.clone(),
+                    actor: "cli".into(),
+                    at: now.clone(),
+                    read: report.read,
+                    duplicates: report.duplicates,
+                    skipped: report.skipped.len() as u64,
+                    rejected: report.rejected.len() as u64,
+                    report_json: serde_json::to_string(&report).map_err(|e| fail(e.into()))?,
+                    // The mapping is remembered once, with the last file.
+                    remember_mapping: if i + 1 == files.len() { mapping_toml.clone() } else { None },
+                };
+                let rest = Dataset { pupils: b.pupils, enrolments: b.enrolments, ..Dataset::default() };
+                send(ImportPiece::End(Box::new(rest), Box::new(log)))?;
+                out.push(Parsed { report, data: Dataset::default() });
+            }
+            let refused = args.strict && out.iter().any(|p| !p.report.rejected.is_empty());
+            if refused {
+                send(ImportPiece::Abort)?;
+            }
+            Ok((out, refused))
+        });
+        let written = store.import_stream(&mut rx.into_iter(), upsert);
+        let parsed = parser.join().unwrap_or_else(|_| Err(anyhow::anyhow!("het inlezen is afgebroken")));
+        (parsed, written)
+    });
+    // A store error explains more than the parser's "stopped".
+    let written = written?;
+    let (mut parsed, refused) = parsed?;
+    match written {
+        Some(reports) => {
+            for (p, w) in parsed.iter_mut().zip(&reports) {
+                let c = schoolscan_store::imports::primary_counts(ImportKind::Scores, w);
+                p.report.imported = c.imported;
+                p.report.updated = c.updated;
+            }
+        }
+        None if refused => {}
+        None => bail!("de import is teruggedraaid; er is niets opgeslagen"),
+    }
+    Ok((parsed, refused))
 }
 
 /// The board and school to create first, when `--create-school` is given and the school is new.

@@ -363,3 +363,43 @@ fn pupils_and_seo_files() {
     assert_eq!(r["skipped"][0]["line"], 3);
     assert_eq!(status(&db)["observations"], 1);
 }
+
+#[test]
+fn several_files_are_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let a = export(120, 0, 0.0);
+    let b = export(120, 60, 0.0); // pupils 60..180: half of them also in the first file
+    let fa = write_file(dir.path(), "a.csv", &cp1252(&a.text));
+    let fb = write_file(dir.path(), "b.csv", &cp1252(&b.text));
+    let broken = write_file(dir.path(), "kapot.csv", b"Wat;Is;Dit\n1;2;3\n");
+    let (fa, fb, broken) = (fa.to_str().unwrap(), fb.to_str().unwrap(), broken.to_str().unwrap());
+    let run_files = |files: &[&str], extra: &[&str]| {
+        let mut args = vec!["import", "scores"];
+        args.extend_from_slice(files);
+        args.extend_from_slice(&["--school", "12AB", "--format", "json"]);
+        args.extend_from_slice(&NEW_SCHOOL);
+        args.extend_from_slice(extra);
+        run(&db, &args)
+    };
+    // A file that cannot be read after a good one: nothing of the good one lands either.
+    let out = run_files(&[fa, broken], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kapot.csv"), "{}", stderr(&out));
+    assert_eq!(status(&db)["scores"], 0);
+    assert_eq!(status(&db)["schools"], 0);
+    // --strict over two files: the rejected rows of either refuse both.
+    let out = run_files(&[fa, fb], &["--strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(status(&db)["scores"], 0);
+    // Both: one report each; the second counts only what the first did not bring.
+    let out = run_files(&[fa, fb], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r.as_array().unwrap().len(), 2);
+    assert_eq!(r[0]["file"], "a.csv");
+    assert_eq!(r[0]["imported"].as_u64(), Some(a.valid));
+    assert_eq!(r[1]["imported"].as_u64(), Some(60 * 6));
+    assert_eq!(status(&db)["scores"].as_u64(), Some(180 * 6));
+    assert_eq!(status(&db)["pupils"], 180);
+}

@@ -41,7 +41,7 @@ pub use layout::Layout;
 pub use mapping::Mapping;
 pub use pupils::parse_pupils;
 pub use report::Report;
-pub use scores::{parse_scores, parse_scores_with_progress};
+pub use scores::{ScoreSink, parse_scores, parse_scores_streaming, parse_scores_with_progress};
 pub use seo::parse_seo;
 pub use values::Decimal;
 

@@ -36,6 +36,69 @@ pub fn parse_scores_with_progress(
     opts: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ScoreBatch, ImportError> {
+    parse(bytes, file_name, school, opts, progress, None)
+}
+
+/// Scores handed on while the file is still being read: the tests first seen in this chunk, and
+/// the chunk's scores in file order.
+pub type ScoreSink<'s> = dyn FnMut(Vec<Test>, Vec<Score>) + 's;
+
+/// [`parse_scores_with_progress`] that hands every landed score to `sink` in chunks of about
+/// `chunk` scores while it reads, so that a writer on another thread can store them meanwhile.
+/// A score is final once landed (a later row that contradicts it is rejected, it does not change
+/// it). Each test is handed on once, with the first chunk that uses it. The returned batch has
+/// every other part (pupils, enrolments, counts, problems, `tests`) and an empty `scores`.
+pub fn parse_scores_streaming(
+    bytes: &[u8],
+    file_name: &str,
+    school: &Brin,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    chunk: usize,
+    sink: &mut ScoreSink<'_>,
+) -> Result<ScoreBatch, ImportError> {
+    parse(bytes, file_name, school, opts, progress, Some((chunk.max(1), sink)))
+}
+
+/// What has been handed on to a sink.
+#[derive(Default)]
+struct Handed {
+    scores: usize,
+    tests: std::collections::HashSet<String>,
+}
+
+impl Handed {
+    fn hand_on(&mut self, st: &State<'_>, sink: &mut ScoreSink<'_>) {
+        let scores: Vec<Score> = st.scores[self.scores..].to_vec();
+        self.scores = st.scores.len();
+        let mut tests = Vec::new();
+        let mut last: Option<&str> = None;
+        for s in &scores {
+            if last == Some(s.test_key.as_str()) {
+                continue;
+            }
+            last = Some(&s.test_key);
+            if !self.tests.contains(&s.test_key) {
+                if let Some(t) = st.tests.iter().find(|t| t.key == s.test_key) {
+                    tests.push(t.clone());
+                }
+                self.tests.insert(s.test_key.clone());
+            }
+        }
+        if !scores.is_empty() || !tests.is_empty() {
+            sink(tests, scores);
+        }
+    }
+}
+
+fn parse(
+    bytes: &[u8],
+    file_name: &str,
+    school: &Brin,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    mut stream: Option<(usize, &mut ScoreSink<'_>)>,
+) -> Result<ScoreBatch, ImportError> {
     let Prepared { info, cols, mut rows, pending } = prepare(bytes, file_name, FileKind::Scores, opts)?;
     let mut st = State::new(school.clone(), opts);
     let layout = cols.layout.unwrap_or(Layout::Long);
@@ -61,6 +124,7 @@ pub fn parse_scores_with_progress(
             st.rejected.push(p);
         }
     };
+    let mut handed = Handed::default();
     for (line, rec) in &pending {
         handle(*line, rec, &mut st);
     }
@@ -73,6 +137,14 @@ pub fn parse_scores_with_progress(
             let (done, total) = rows.progress();
             progress(done, total);
         }
+        if let Some((chunk, sink)) = stream.as_mut()
+            && st.scores.len() - handed.scores >= *chunk
+        {
+            handed.hand_on(&st, &mut **sink);
+        }
+    }
+    if let Some((_, sink)) = stream.as_mut() {
+        handed.hand_on(&st, &mut **sink);
     }
     let (done, total) = rows.progress();
     progress(done.max(total), total);
@@ -81,13 +153,14 @@ pub fn parse_scores_with_progress(
     // Only the tests that scores refer to (a skipped or rejected row may name another).
     let used: std::collections::HashSet<&str> = st.scores.iter().map(|s| s.test_key.as_str()).collect();
     let tests: Vec<Test> = st.tests.iter().filter(|t| used.contains(t.key.as_str())).cloned().collect();
+    let scores = if stream.is_some() { Vec::new() } else { st.scores };
     Ok(ScoreBatch {
         info,
         read: st.read,
         pupils: st.pupils.pupils,
         enrolments: st.enrolments.enrolments,
         tests,
-        scores: st.scores,
+        scores,
         duplicates: st.duplicates,
         skipped: st.skipped,
         rejected: st.rejected,

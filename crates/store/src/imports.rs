@@ -59,6 +59,52 @@ pub struct ImportRecord<'a> {
     pub remember_mapping: Option<&'a str>,
 }
 
+/// [`ImportRecord`] with owned values, for a streamed import whose records come from another
+/// thread.
+#[derive(Debug, Clone)]
+pub struct ImportLog {
+    pub school: Brin,
+    pub kind: ImportKind,
+    pub file_name: String,
+    pub actor: String,
+    pub at: String,
+    pub read: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+    pub report_json: String,
+    pub remember_mapping: Option<String>,
+}
+
+impl ImportLog {
+    pub fn as_record(&self) -> ImportRecord<'_> {
+        ImportRecord {
+            school: &self.school,
+            kind: self.kind,
+            file_name: &self.file_name,
+            actor: &self.actor,
+            at: &self.at,
+            read: self.read,
+            duplicates: self.duplicates,
+            skipped: self.skipped,
+            rejected: self.rejected,
+            report_json: &self.report_json,
+            remember_mapping: self.remember_mapping.as_deref(),
+        }
+    }
+}
+
+/// One piece of a streamed import ([`ImportStore::import_stream`]).
+#[derive(Debug)]
+pub enum ImportPiece {
+    /// Records to write now, typically the tests and scores a parser has landed so far.
+    Records(Dataset),
+    /// The end of one file: its remaining records (pupils, enrolments, ...) and its log entry.
+    End(Box<Dataset>, Box<ImportLog>),
+    /// Roll everything back (a file could not be read, or `--strict` refused the import).
+    Abort,
+}
+
 /// One logged import.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportLogEntry {
@@ -90,6 +136,17 @@ pub trait ImportStore: Send + Sync {
         items: &[(&Dataset, ImportRecord<'_>)],
         opts: UpsertOptions,
     ) -> Result<Vec<WriteReport>, StoreError>;
+    /// [`ImportStore::import`] with the records arriving in pieces while they are still being
+    /// parsed (so that parsing and writing use two cores). One transaction for all pieces: it is
+    /// committed only when the pieces end with an [`ImportPiece::End`] and `opts.dry_run` is off,
+    /// and rolled back on [`ImportPiece::Abort`], on an error, or when the pieces stop after
+    /// records that no `End` closed. Returns one [`WriteReport`] per file (the sum of its pieces),
+    /// or `None` when rolled back by an `Abort` or an unclosed stream.
+    fn import_stream(
+        &self,
+        pieces: &mut dyn Iterator<Item = ImportPiece>,
+        opts: UpsertOptions,
+    ) -> Result<Option<Vec<WriteReport>>, StoreError>;
     /// The mapping (TOML) last used for this school and kind, if any.
     fn import_mapping(&self, school: &Brin, kind: ImportKind) -> Result<Option<String>, StoreError>;
     /// The imports of `school`, newest first, when the scope sees the whole school with pupil rows

@@ -106,3 +106,125 @@ fn the_log_is_seen_only_by_whole_school_scopes() {
         groups: vec![GroupName::parse("5A").unwrap()],
     }));
 }
+
+/// Scores for pupils 0..n of 11AA on one test, and the pupils and the test.
+fn scored(n: usize) -> (Dataset, Dataset) {
+    use schoolscan_domain::{Scale, ScaleKind, Score, Subject, Test};
+    let test = Test {
+        key: Test::make_key("cito", "Spelling", Some("3.0")),
+        vendor: "cito".into(),
+        name: "Spelling".into(),
+        version: Some("3.0".into()),
+        subject: Subject::parse("spelling").unwrap(),
+        scale: Scale { code: "cito_sp_3".into(), kind: ScaleKind::Vertical, min: 0.0, max: 400.0 },
+    };
+    let mut records = Dataset::default();
+    records.tests.push(test.clone());
+    let mut rest = pupils(n);
+    for p in &mut rest.pupils {
+        p.first_name = Some("Zoë".into());
+    }
+    for i in 0..n {
+        records.scores.push(Score {
+            school: brin("11AA"),
+            pupil: PupilNumber::parse(&format!("{i}")).unwrap(),
+            test_key: test.key.clone(),
+            component: None,
+            date: time::macros::date!(2021 - 01 - 27),
+            moment: None,
+            ability: Some(150.0 + i as f64),
+            csem: None,
+            raw: None,
+            level: None,
+            percentile: None,
+            dle: None,
+            reference_level: None,
+        });
+    }
+    (records, rest)
+}
+
+fn log_entry(school: &Brin) -> schoolscan_store::ImportLog {
+    schoolscan_store::ImportLog {
+        school: school.clone(),
+        kind: ImportKind::Scores,
+        file_name: "t.csv".into(),
+        actor: "cli".into(),
+        at: "2026-01-05T10:00:00Z".into(),
+        read: 6,
+        duplicates: 0,
+        skipped: 0,
+        rejected: 0,
+        report_json: "{}".into(),
+        remember_mapping: None,
+    }
+}
+
+#[test]
+fn a_streamed_import_counts_and_lands_as_one_batch() {
+    use schoolscan_store::ImportPiece;
+    let school = brin("11AA");
+    let (records, rest) = scored(6);
+    // Batch: everything at once.
+    let (_d1, batch_store) = setup();
+    let mut all = rest.clone();
+    all.tests = records.tests.clone();
+    all.scores = records.scores.clone();
+    let batch = batch_store.upsert(&all, UpsertOptions::default()).unwrap();
+    // Streamed: scores in two pieces first (their pupils created bare), pupils at the end.
+    let (_d2, store) = setup();
+    let mut first = records.clone();
+    let second_scores = first.scores.split_off(4);
+    let second = Dataset { scores: second_scores, ..Dataset::default() };
+    let mut pieces = vec![
+        ImportPiece::Records(first),
+        ImportPiece::Records(second),
+        ImportPiece::End(Box::new(rest.clone()), Box::new(log_entry(&school))),
+    ]
+    .into_iter();
+    let w = store.import_stream(&mut pieces, UpsertOptions::default()).unwrap().unwrap();
+    assert_eq!(w.len(), 1);
+    assert_eq!((w[0].scores, w[0].pupils, w[0].tests), (batch.scores, batch.pupils, batch.tests));
+    assert_eq!(w[0].pupils.imported, 6);
+    assert_eq!(store.counts(&Scope::System).unwrap(), batch_store.counts(&Scope::System).unwrap());
+    let a = store.load_dataset(&Scope::System, &Default::default()).unwrap();
+    let b = batch_store.load_dataset(&Scope::System, &Default::default()).unwrap();
+    assert_eq!((a.pupils, a.scores), (b.pupils, b.scores));
+    assert_eq!(store.imports(&Scope::System, &school).unwrap()[0].imported, 6);
+    // Again: nothing new.
+    let mut pieces = vec![
+        ImportPiece::Records(records.clone()),
+        ImportPiece::End(Box::new(rest.clone()), Box::new(log_entry(&school))),
+    ]
+    .into_iter();
+    let w = store.import_stream(&mut pieces, UpsertOptions::default()).unwrap().unwrap();
+    assert_eq!((w[0].scores.imported, w[0].pupils.imported, w[0].pupils.unchanged), (0, 0, 6));
+}
+
+#[test]
+fn an_aborted_or_unclosed_stream_writes_nothing() {
+    use schoolscan_store::ImportPiece;
+    let school = brin("11AA");
+    let (_d, store) = setup();
+    let (records, rest) = scored(3);
+    for tail in [Some(ImportPiece::Abort), None] {
+        let mut pieces: Vec<ImportPiece> = vec![
+            ImportPiece::Records(records.clone()),
+            ImportPiece::End(Box::new(rest.clone()), Box::new(log_entry(&school))),
+            ImportPiece::Records(records.clone()),
+        ];
+        pieces.extend(tail);
+        let r = store.import_stream(&mut pieces.into_iter(), UpsertOptions::default()).unwrap();
+        assert!(r.is_none());
+        assert_eq!(store.counts(&Scope::System).unwrap().scores, 0);
+        assert!(store.imports(&Scope::System, &school).unwrap().is_empty());
+    }
+    // A dry run reports and rolls back.
+    let mut pieces =
+        vec![ImportPiece::Records(records), ImportPiece::End(Box::new(rest), Box::new(log_entry(&school)))]
+            .into_iter();
+    let dry = UpsertOptions { dry_run: true, ..Default::default() };
+    let w = store.import_stream(&mut pieces, dry).unwrap().unwrap();
+    assert_eq!(w[0].scores.imported, 3);
+    assert_eq!(store.counts(&Scope::System).unwrap().scores, 0);
+}

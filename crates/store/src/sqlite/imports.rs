@@ -3,15 +3,24 @@
 use rusqlite::{OptionalExtension, params};
 use schoolscan_domain::{Brin, Dataset};
 
-use crate::imports::{ImportKind, ImportLogEntry, ImportRecord, ImportStore, primary_counts};
+use crate::imports::{ImportKind, ImportLogEntry, ImportPiece, ImportRecord, ImportStore, primary_counts};
 use crate::{Scope, SqliteStore, StoreError, UpsertOptions, WriteReport};
 
-use super::write::upsert_in;
+use super::write::{Ids, upsert_in, upsert_with};
 
 fn school_id(tx: &rusqlite::Connection, brin: &Brin) -> Result<i64, StoreError> {
     tx.query_row("SELECT id FROM schools WHERE brin = ?1", [brin.as_str()], |r| r.get(0))
         .optional()?
         .ok_or_else(|| StoreError::UnknownSchool(brin.as_str().to_owned()))
+}
+
+fn add(to: &mut WriteReport, w: &WriteReport) {
+    to.pupils.add(w.pupils);
+    to.enrolments.add(w.enrolments);
+    to.tests.add(w.tests);
+    to.scores.add(w.scores);
+    to.observations.add(w.observations);
+    to.notes.add(w.notes);
 }
 
 fn to_i64(n: u64) -> i64 {
@@ -83,6 +92,46 @@ impl ImportStore for SqliteStore {
                 tx.commit()?;
             }
             Ok(reports)
+        })
+    }
+
+    fn import_stream(
+        &self,
+        pieces: &mut dyn Iterator<Item = ImportPiece>,
+        opts: UpsertOptions,
+    ) -> Result<Option<Vec<WriteReport>>, StoreError> {
+        self.with_conn(|conn| {
+            let tx = conn.transaction()?;
+            let mut ids = Ids::default();
+            let mut reports = Vec::new();
+            let mut current = WriteReport::default();
+            let mut open = false;
+            for piece in pieces {
+                match piece {
+                    ImportPiece::Records(data) => {
+                        add(&mut current, &upsert_with(&tx, &mut ids, &data, opts)?);
+                        open = true;
+                    }
+                    ImportPiece::End(data, log_entry) => {
+                        add(&mut current, &upsert_with(&tx, &mut ids, &data, opts)?);
+                        if !opts.dry_run {
+                            log(&tx, &log_entry.as_record(), &current)?;
+                        }
+                        reports.push(std::mem::take(&mut current));
+                        open = false;
+                    }
+                    ImportPiece::Abort => {
+                        tx.rollback()?;
+                        return Ok(None);
+                    }
+                }
+            }
+            if open || opts.dry_run {
+                tx.rollback()?;
+                return Ok(if open { None } else { Some(reports) });
+            }
+            tx.commit()?;
+            Ok(Some(reports))
         })
     }
 

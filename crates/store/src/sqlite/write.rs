@@ -37,9 +37,12 @@ pub fn replace_board(conn: &mut Connection, data: &Dataset) -> Result<WriteRepor
     Ok(report)
 }
 
-/// Ids resolved during one write.
+/// Ids resolved during one write (one transaction).
 #[derive(Default)]
-struct Ids {
+pub(crate) struct Ids {
+    /// Pupils created bare (number only) because a record named them before their pupil record
+    /// came: when that record comes in the same transaction, the pupil counts as new.
+    created_bare: std::collections::HashSet<i64>,
     schools: HashMap<String, i64>,
     /// Per school id: pupil number → pupil id.
     pupils: HashMap<i64, HashMap<String, i64>>,
@@ -76,6 +79,7 @@ impl Ids {
         // A record for a pupil the batch does not describe: create a bare pupil.
         tx.execute("INSERT INTO pupils (school_id, number) VALUES (?1, ?2)", params![sid, number])?;
         let id = tx.last_insert_rowid();
+        self.created_bare.insert(id);
         self.pupils.entry(sid).or_default().insert(number.to_owned(), id);
         Ok(id)
     }
@@ -122,6 +126,16 @@ pub(crate) fn upsert_in(
     data: &Dataset,
     opts: UpsertOptions,
 ) -> Result<WriteReport, StoreError> {
+    upsert_with(tx, &mut Ids::default(), data, opts)
+}
+
+/// [`upsert_in`] with the ids of earlier writes in the same transaction (a streamed import).
+pub(crate) fn upsert_with(
+    tx: &Transaction<'_>,
+    ids: &mut Ids,
+    data: &Dataset,
+    opts: UpsertOptions,
+) -> Result<WriteReport, StoreError> {
     let mut report = WriteReport::default();
     for b in &data.boards {
         tx.execute(
@@ -140,15 +154,14 @@ pub(crate) fn upsert_in(
             params![board_id, s.brin.as_str(), s.name],
         )?;
     }
-    let mut ids = Ids::default();
     for p in &data.pupils {
-        report.pupils.add(upsert_pupil(tx, &mut ids, p, opts.pupil_merge)?);
+        report.pupils.add(upsert_pupil(tx, ids, p, opts.pupil_merge)?);
     }
     for e in &data.enrolments {
-        report.enrolments.add(upsert_enrolment(tx, &mut ids, e)?);
+        report.enrolments.add(upsert_enrolment(tx, ids, e)?);
     }
     for t in &data.tests {
-        report.tests.add(upsert_test(tx, &mut ids, t)?);
+        report.tests.add(upsert_test(tx, ids, t)?);
     }
     if !data.scores.is_empty() {
         // Prepared once for the whole batch: the per-row work is binding and stepping.
@@ -159,14 +172,14 @@ pub(crate) fn upsert_in(
             last_test: None,
         };
         for s in &data.scores {
-            report.scores.add(upsert_score(tx, &mut ids, &mut st, s)?);
+            report.scores.add(upsert_score(tx, ids, &mut st, s)?);
         }
     }
     for o in &data.observations {
-        report.observations.add(upsert_observation(tx, &mut ids, o)?);
+        report.observations.add(upsert_observation(tx, ids, o)?);
     }
     for n in &data.notes {
-        report.notes.add(upsert_note(tx, &mut ids, n)?);
+        report.notes.add(upsert_note(tx, ids, n)?);
     }
     Ok(report)
 }
@@ -301,8 +314,10 @@ fn upsert_pupil(
             })
         })?;
     let merged = old.merged(&new, rule);
+    // Created bare earlier in this transaction: this is its first real record.
+    let first = ids.created_bare.remove(&pid);
     if merged == old {
-        return Ok(SAME);
+        return Ok(if first { NEW } else { SAME });
     }
     tx.prepare_cached(
         "UPDATE pupils SET eck_id = ?2, first_name = ?3, prefix = ?4, last_name = ?5, birth_date = ?6, sex = ?7,
@@ -324,7 +339,7 @@ fn upsert_pupil(
         merged.arrived,
         merged.left_on
     ])?;
-    Ok(CHANGED)
+    Ok(if first { NEW } else { CHANGED })
 }
 
 fn upsert_enrolment(tx: &Transaction<'_>, ids: &mut Ids, e: &Enrolment) -> Result<WriteCounts, StoreError> {
