@@ -34,6 +34,31 @@ fn cpu_secs() -> f64 {
         .map_or(0.0, |ns| ns as f64 / 1e9)
 }
 
+/// The pieces, with the time the writer spends waiting for the next one.
+struct Timed<I> {
+    rx: I,
+    waited: std::time::Duration,
+}
+
+impl<I: Iterator> Iterator for Timed<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        let t = Instant::now();
+        let n = self.rx.next();
+        self.waited += t.elapsed();
+        n
+    }
+}
+
+/// Time the calling thread spent runnable but waiting for a CPU (second field of
+/// /proc/thread-self/schedstat): on a shared machine, the time other processes had the cores.
+fn runqueue_secs() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let pupils = rows.div_ceil(12);
@@ -149,10 +174,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     store.upsert(&setup, UpsertOptions::default())?;
     let t = Instant::now();
     let c_store0 = cpu_secs();
+    let q_store0 = runqueue_secs();
     let (tx, rx) = std::sync::mpsc::sync_channel::<ImportPiece>(4);
-    let (written, parse_cpu) = std::thread::scope(|scope| {
+    let (written, (parse_cpu, parse_queue)) = std::thread::scope(|scope| {
         let parser = scope.spawn(|| {
             let c0 = cpu_secs();
+            let q0 = runqueue_secs();
             let mut send = |tests, scores| {
                 let _ = tx.send(ImportPiece::Records(schoolscan_domain::Dataset {
                     tests,
@@ -195,13 +222,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let _ = tx.send(piece);
             drop(tx);
-            cpu_secs() - c0
+            (cpu_secs() - c0, runqueue_secs() - q0)
         });
-        let written = store.import_stream(&mut rx.into_iter(), UpsertOptions::default());
-        (written, parser.join().unwrap_or(0.0))
+        let mut timed = Timed { rx: rx.into_iter(), waited: std::time::Duration::ZERO };
+        let written = store.import_stream(&mut timed, UpsertOptions::default());
+        eprintln!("writer waited {:.2} s for the parser", timed.waited.as_secs_f64());
+        (written, parser.join().unwrap_or((0.0, 0.0)))
     });
     let secs = t.elapsed().as_secs_f64();
     let store_cpu = cpu_secs() - c_store0;
+    let store_queue = runqueue_secs() - q_store0;
     let written = written?.ok_or("the pipelined import was rolled back")?;
     assert_eq!(written[0].scores.imported, expected_scores);
     let critical = parse_cpu.max(store_cpu);
@@ -214,6 +244,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         parse_cpu,
         store_cpu,
         expected_rows as f64 / critical
+    );
+    println!(
+        "waiting for a CPU (other processes on the cores): parser thread {parse_queue:.2} s, writer thread {store_queue:.2} s"
     );
     println!("peak RSS overall: {:.0} MB", status_kb("VmHWM").unwrap_or(0) as f64 / 1024.0);
     drop(store);
