@@ -71,6 +71,13 @@ fn token(body: &str) -> String {
 async fn upload_preview_confirm() {
     let app = TestApp::new().await;
     let dir = app.login(Role::Director).await;
+    // The school page links to it for a director, not for a teacher.
+    let link = "href=\"/scholen/10AA/importeren\"";
+    assert!(app.get(&dir, "/scholen/10AA").await.body.contains(link));
+    let teacher = app.login(Role::Teacher).await;
+    let school_page = app.get(&teacher, "/scholen/10AA").await;
+    assert_eq!(school_page.status, StatusCode::OK);
+    assert!(!school_page.body.contains(link));
     let page = app.get(&dir, "/scholen/10AA/importeren").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("enctype=\"multipart/form-data\""), "{}", page.body);

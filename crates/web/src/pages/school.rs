@@ -15,9 +15,14 @@ pub async fn show(State(app): State<AppState>, sa: SchoolAccess) -> Result<Html<
         .iter()
         .map(|g| json!({ "year": g.year.to_string(), "name": g.name.as_str(), "pupils": g.pupils }))
         .collect();
+    // The import page, for the roles its policy admits.
+    let can_import = sa.ctx.user.as_ref().is_some_and(|u| {
+        schoolscan_auth::policy::find(schoolscan_auth::policy::Method::Get, "/scholen/{brin}/importeren")
+            .is_some_and(|p| p.admits(u.role))
+    });
     let html = app.templates.render(
         "school.html",
-        json!({ "csrf": sa.ctx.csrf(), "brin": sa.school.as_str(), "name": sa.name, "groups": rows }),
+        json!({ "csrf": sa.ctx.csrf(), "brin": sa.school.as_str(), "name": sa.name, "groups": rows, "can_import": can_import }),
     )?;
     Ok(Html(html))
 }
