@@ -26,8 +26,9 @@ use crate::{AppState, WebError};
 
 /// How long an upload waits for its confirmation.
 pub const PENDING_MINUTES: i64 = 30;
-/// At most this many uploads wait at once (the oldest goes first).
-const MAX_PENDING: usize = 16;
+/// At most this many uploads wait at once (the oldest goes first): with `MAX_UPLOAD` at most
+/// 512 MB of memory.
+const MAX_PENDING: usize = 8;
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 10;
 
