@@ -205,6 +205,8 @@ const SCAN_READ: &[Role] = &[QualityOfficer, Director, InternBegeleider, Teacher
 const SCAN_WRITE: &[Role] = &[Director, InternBegeleider];
 /// Conversations and observations per class (step 3): the staff who work with the pupils.
 const SCAN_ENTRY: &[Role] = &[Director, InternBegeleider, Teacher];
+/// Importing LVS exports for a school: its leaders and IB (issue 3).
+const IMPORT: &[Role] = &[Director, InternBegeleider];
 
 const fn route(
     method: Method,
@@ -325,6 +327,18 @@ pub const ROUTES: &[RoutePolicy] = &[
     ),
     route(Get, "/scholen/{brin}/scan/{year}/stap/7", Access::Roles(SCAN_READ), Object::School, None),
     route(Post, "/scholen/{brin}/scan/{year}/stap/7", Access::Roles(SCAN_WRITE), Object::School, None),
+    // Importing LVS exports (issue 3): the form and the school's import log; the upload shows a
+    // preview of the uploaded file and writes nothing; the confirmation writes (one audit record
+    // per call, with the data category of the file: toets, identiteit or sociaal-emotioneel).
+    route(Get, "/scholen/{brin}/importeren", Access::Roles(IMPORT), Object::School, None),
+    route(Post, "/scholen/{brin}/importeren", Access::Roles(IMPORT), Object::School, None),
+    route(
+        Post,
+        "/scholen/{brin}/importeren/bevestigen",
+        Access::Roles(IMPORT),
+        Object::School,
+        Some((DataCategory::Toets, Action::Create)),
+    ),
     // Aggregates (MR, municipality, board): no pupil-level data.
     route(Get, "/overzicht/scholen/{brin}", Access::Roles(AGGREGATES), Object::School, None),
     // Administration.
@@ -343,6 +357,14 @@ pub const ROUTES: &[RoutePolicy] = &[
         Get,
         "/api/v1/schools/{brin}/findings",
         Access::Roles(SCHOOL_ANALYSIS),
+        Object::School,
+        Some((DataCategory::Toets, Action::Read)),
+    ),
+    // The school's import reports (rejected rows carry cell values): school leaders and IB.
+    route(
+        Get,
+        "/api/v1/schools/{brin}/imports",
+        Access::Roles(IMPORT),
         Object::School,
         Some((DataCategory::Toets, Action::Read)),
     ),

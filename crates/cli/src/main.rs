@@ -1,6 +1,7 @@
 //! `schoolscan`: the command-line shell over Schoolscan's crates.
 
 mod commands;
+mod import_cmd;
 mod sgp_cmd;
 mod user_cmd;
 
@@ -57,6 +58,11 @@ enum Command {
     },
     /// Groeipercentielen (SGP) zoals het R-pakket SGP, uit een breed bestand.
     Sgp(sgp_cmd::SgpArgs),
+    /// LVS-exports inlezen: toetsresultaten, leerlingen, sociaal-emotioneel.
+    Import {
+        #[command(subcommand)]
+        command: import_cmd::ImportCommand,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -77,6 +83,7 @@ fn main() -> std::process::ExitCode {
             commands::open(&cli.db).and_then(|s| user_cmd::retention(&s, command))
         }
         Command::Sgp(args) => sgp_cmd::run(args),
+        Command::Import { command } => import_cmd::run(&cli.db, command),
     };
     match result {
         Ok(code) => code,

@@ -41,7 +41,7 @@ pub use layout::Layout;
 pub use mapping::Mapping;
 pub use pupils::parse_pupils;
 pub use report::Report;
-pub use scores::{parse_scores, parse_scores_with_progress};
+pub use scores::{ScoreSink, parse_scores, parse_scores_streaming, parse_scores_with_progress};
 pub use seo::parse_seo;
 pub use values::Decimal;
 
@@ -142,6 +142,67 @@ pub struct SeoBatch {
     pub rejected: Vec<Problem>,
 }
 
+/// Parses a file of `kind`: its report (with `imported`/`updated` still 0: the store's write fills
+/// them in) and the records to write.
+pub fn parse_kind(
+    kind: FileKind,
+    bytes: &[u8],
+    file_name: &str,
+    school: &schoolscan_domain::Brin,
+    opts: &ImportOptions,
+) -> Result<(Report, schoolscan_domain::Dataset), ImportError> {
+    Ok(match kind {
+        FileKind::Scores => {
+            let b = parse_scores(bytes, file_name, school, opts)?;
+            (b.report(), b.into_dataset())
+        }
+        FileKind::Pupils => {
+            let b = parse_pupils(bytes, file_name, school, opts)?;
+            (b.report(), b.into_dataset())
+        }
+        FileKind::Seo => {
+            let b = parse_seo(bytes, file_name, school, opts)?;
+            (b.report(), b.into_dataset())
+        }
+    })
+}
+
+/// The header and first data rows of a file, as the upload page shows them before an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub info: FileInfo,
+    pub headers: Vec<String>,
+    /// (line, cells) of the first non-blank data rows.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// The header and the first `n` data rows of a file of `kind`, with what was detected about it:
+/// the same detection (type, encoding, delimiter, header row, mapping) as the parsers use.
+pub fn preview(
+    bytes: &[u8],
+    file_name: &str,
+    kind: FileKind,
+    opts: &ImportOptions,
+    n: usize,
+) -> Result<Preview, ImportError> {
+    let prepare::Prepared { info, cols, mut rows, pending } = prepare::prepare(bytes, file_name, kind, opts)?;
+    let mut out: Vec<(u64, Vec<String>)> = Vec::with_capacity(n);
+    let cells = |r: &csv::StringRecord| r.iter().map(text::clip).collect::<Vec<_>>();
+    for (line, rec) in &pending {
+        if out.len() < n && !source::is_blank(rec) {
+            out.push((*line, cells(rec)));
+        }
+    }
+    let mut rec = csv::StringRecord::new();
+    while out.len() < n {
+        let Some(line) = rows.read(&mut rec)? else { break };
+        if !source::is_blank(&rec) {
+            out.push((line, cells(&rec)));
+        }
+    }
+    Ok(Preview { info, headers: cols.headers.clone(), rows: out })
+}
+
 /// A file that cannot be imported at all. Messages are Dutch and say what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ImportError {
@@ -193,6 +254,18 @@ fn headers_message(recognised: &[String], missing: &[String], unrecognised: &[St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preview_shows_the_header_and_first_rows() {
+        let text = "Export;;\nLeerlingnummer;Toets;Afnamedatum;Vaardigheidsscore\n1;Spelling 3.0;27-01-2021;150,5\n\n2;Spelling 3.0;31-02-2021;150\n3;Spelling 3.0;27-01-2021;n.v.t.\n";
+        let p = preview(text.as_bytes(), "t.csv", FileKind::Scores, &ImportOptions::default(), 2).unwrap();
+        assert_eq!(p.info.header_line, 2);
+        assert_eq!(p.info.delimiter.as_deref(), Some(";"));
+        assert_eq!(p.headers, ["Leerlingnummer", "Toets", "Afnamedatum", "Vaardigheidsscore"]);
+        let lines: Vec<u64> = p.rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [3, 5]);
+        assert_eq!(p.rows[1].1[2], "31-02-2021");
+    }
 
     #[test]
     fn errors_are_dutch() {

@@ -113,6 +113,16 @@ impl ScoreBatch {
             ..Dataset::default()
         }
     }
+    /// [`Self::to_dataset`] without copying (a large file's records are moved, not cloned).
+    pub fn into_dataset(self) -> Dataset {
+        Dataset {
+            pupils: self.pupils,
+            enrolments: self.enrolments,
+            tests: self.tests,
+            scores: self.scores,
+            ..Dataset::default()
+        }
+    }
 }
 
 impl PupilBatch {
@@ -122,6 +132,9 @@ impl PupilBatch {
     pub fn to_dataset(&self) -> Dataset {
         Dataset { pupils: self.pupils.clone(), enrolments: self.enrolments.clone(), ..Dataset::default() }
     }
+    pub fn into_dataset(self) -> Dataset {
+        Dataset { pupils: self.pupils, enrolments: self.enrolments, ..Dataset::default() }
+    }
 }
 
 impl SeoBatch {
@@ -130,6 +143,9 @@ impl SeoBatch {
     }
     pub fn to_dataset(&self) -> Dataset {
         Dataset { pupils: self.pupils.clone(), observations: self.observations.clone(), ..Dataset::default() }
+    }
+    pub fn into_dataset(self) -> Dataset {
+        Dataset { pupils: self.pupils, observations: self.observations, ..Dataset::default() }
     }
 }
 
@@ -159,5 +175,6 @@ mod tests {
         );
         assert!(t.contains("regel 3, kolom 'Afnamedatum', waarde '31-02-2021': afnamedatum '31-02-2021' is een onmogelijke datum"), "{t}");
         assert_eq!(b.to_dataset().scores.len(), 1);
+        assert_eq!(b.to_dataset(), b.clone().into_dataset());
     }
 }

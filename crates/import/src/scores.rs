@@ -36,9 +36,80 @@ pub fn parse_scores_with_progress(
     opts: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ScoreBatch, ImportError> {
+    parse(bytes, file_name, school, opts, progress, None)
+}
+
+/// Scores handed on while the file is still being read: the tests first seen in this chunk, and
+/// the chunk's scores in file order.
+pub type ScoreSink<'s> = dyn FnMut(Vec<Test>, Vec<Score>) + 's;
+
+/// [`parse_scores_with_progress`] that hands every landed score to `sink` in chunks of about
+/// `chunk` scores while it reads, so that a writer on another thread can store them meanwhile.
+/// A score is final once landed (a later row that contradicts it is rejected, it does not change
+/// it). Each test is handed on once, with the first chunk that uses it. The returned batch has
+/// every other part (pupils, enrolments, counts, problems, `tests`) and an empty `scores`.
+pub fn parse_scores_streaming(
+    bytes: &[u8],
+    file_name: &str,
+    school: &Brin,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    chunk: usize,
+    sink: &mut ScoreSink<'_>,
+) -> Result<ScoreBatch, ImportError> {
+    parse(bytes, file_name, school, opts, progress, Some((chunk.max(1), sink)))
+}
+
+/// What has been handed on to a sink.
+#[derive(Default)]
+struct Handed {
+    scores: usize,
+    tests: std::collections::HashSet<String>,
+}
+
+impl Handed {
+    fn hand_on(&mut self, st: &State<'_>, sink: &mut ScoreSink<'_>) {
+        let scores: Vec<Score> = st.scores[self.scores..].to_vec();
+        self.scores = st.scores.len();
+        let mut tests = Vec::new();
+        let mut last: Option<&str> = None;
+        for s in &scores {
+            if last == Some(s.test_key.as_str()) {
+                continue;
+            }
+            last = Some(&s.test_key);
+            if !self.tests.contains(&s.test_key) {
+                if let Some(t) = st.tests.iter().find(|t| t.key == s.test_key) {
+                    tests.push(t.clone());
+                }
+                self.tests.insert(s.test_key.clone());
+            }
+        }
+        if !scores.is_empty() || !tests.is_empty() {
+            sink(tests, scores);
+        }
+    }
+}
+
+fn parse(
+    bytes: &[u8],
+    file_name: &str,
+    school: &Brin,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    mut stream: Option<(usize, &mut ScoreSink<'_>)>,
+) -> Result<ScoreBatch, ImportError> {
     let Prepared { info, cols, mut rows, pending } = prepare(bytes, file_name, FileKind::Scores, opts)?;
     let mut st = State::new(school.clone(), opts);
     let layout = cols.layout.unwrap_or(Layout::Long);
+    // Room for the scores up front: growing a vector of a million scores by doubling copies it
+    // again and again. A CSV line of a long file is rarely under 48 bytes; a spreadsheet knows
+    // its rows. (A hint only: wide files land several scores per row and simply grow.)
+    let (_, total) = rows.progress();
+    let estimate = if info.delimiter.is_some() { total / 48 } else { total };
+    let estimate = usize::try_from(estimate.min(4_000_000)).unwrap_or(0);
+    st.scores.reserve(estimate);
+    st.score_index.reserve(estimate);
     let handle = |line: u64, rec: &StringRecord, st: &mut State| {
         if is_blank(rec) {
             return;
@@ -53,6 +124,7 @@ pub fn parse_scores_with_progress(
             st.rejected.push(p);
         }
     };
+    let mut handed = Handed::default();
     for (line, rec) in &pending {
         handle(*line, rec, &mut st);
     }
@@ -65,6 +137,14 @@ pub fn parse_scores_with_progress(
             let (done, total) = rows.progress();
             progress(done, total);
         }
+        if let Some((chunk, sink)) = stream.as_mut()
+            && st.scores.len() - handed.scores >= *chunk
+        {
+            handed.hand_on(&st, &mut **sink);
+        }
+    }
+    if let Some((_, sink)) = stream.as_mut() {
+        handed.hand_on(&st, &mut **sink);
     }
     let (done, total) = rows.progress();
     progress(done.max(total), total);
@@ -73,13 +153,14 @@ pub fn parse_scores_with_progress(
     // Only the tests that scores refer to (a skipped or rejected row may name another).
     let used: std::collections::HashSet<&str> = st.scores.iter().map(|s| s.test_key.as_str()).collect();
     let tests: Vec<Test> = st.tests.iter().filter(|t| used.contains(t.key.as_str())).cloned().collect();
+    let scores = if stream.is_some() { Vec::new() } else { st.scores };
     Ok(ScoreBatch {
         info,
         read: st.read,
         pupils: st.pupils.pupils,
         enrolments: st.enrolments.enrolments,
         tests,
-        scores: st.scores,
+        scores,
         duplicates: st.duplicates,
         skipped: st.skipped,
         rejected: st.rejected,
@@ -108,6 +189,34 @@ fn cito_moment(date: Date, grade: Grade) -> Option<Moment> {
 
 /// The natural key of a score within a file: pupil index, test index, component id, date.
 type ScoreKey = (u32, u32, u32, Date);
+
+/// A fast hasher for [`ScoreKey`]s (multiply-rotate, as FxHash). The keys are small indexes the
+/// parser assigns itself and a date, not text from the file, so SipHash's protection against
+/// crafted collisions buys nothing here and costs a tenth of the parse.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_i32(&mut self, n: i32) {
+        self.write_u64(n as u32 as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// The pupil and group cells of the last row that landed, with what they resolved to: consecutive
 /// rows of one pupil skip re-parsing and re-merging the pupil.
@@ -157,7 +266,7 @@ struct State<'o> {
     components: HashMap<String, u32>,
     scores: Vec<Score>,
     /// Natural key → (index in `scores`, line).
-    score_index: HashMap<ScoreKey, (usize, u64)>,
+    score_index: HashMap<ScoreKey, (usize, u64), std::hash::BuildHasherDefault<KeyHasher>>,
     duplicates: u64,
     skipped: Vec<Problem>,
     rejected: Vec<Problem>,
@@ -193,7 +302,7 @@ impl<'o> State<'o> {
             pupil_cache: None,
             components: HashMap::new(),
             scores: Vec::new(),
-            score_index: HashMap::new(),
+            score_index: HashMap::default(),
             duplicates: 0,
             skipped: Vec::new(),
             rejected: Vec::new(),
@@ -412,8 +521,7 @@ impl<'o> State<'o> {
         component: Option<String>,
     ) -> Result<Option<Score>, Problem> {
         let test = &self.tests[ti];
-        let scale = test.scale.clone();
-        let test_name = test.name.clone();
+        let (is_avi, scale_min, scale_max) = (test.scale.code == "avi_rang", test.scale.min, test.scale.max);
         let test_key = test.key.clone();
         let mut score = Score {
             school: self.school.clone(),
@@ -431,7 +539,7 @@ impl<'o> State<'o> {
             reference_level: None,
         };
         let mut dec = self.decimal;
-        if scale.code == "avi_rang" {
+        if is_avi {
             if let Some((v, col)) = c.level.as_ref().or(c.ability.as_ref()) {
                 let (lvl, rank) = avi_level(v).ok_or_else(|| {
                     row.problem_at(
@@ -449,16 +557,16 @@ impl<'o> State<'o> {
         } else {
             if let Some((v, col)) = &c.ability {
                 let x = row.number_of(v, col, "vaardigheidsscore", &mut dec)?.unwrap_or_default();
-                if x < scale.min || x > scale.max {
+                if x < scale_min || x > scale_max {
                     return Err(row.problem_at(
                         col,
                         v,
                         format!(
                             "vaardigheidsscore {} valt buiten de schaal van {} ({} tot en met {})",
                             clip(v),
-                            test_name,
-                            scale.min,
-                            scale.max
+                            self.tests[ti].name,
+                            scale_min,
+                            scale_max
                         ),
                     ));
                 }

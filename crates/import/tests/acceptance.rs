@@ -117,3 +117,43 @@ fn same_file_as_utf8_bom_comma_and_point_gives_the_same_scores() {
         c.scores.iter().map(|s| s.ability).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn streaming_hands_on_every_score_once_in_order() {
+    use schoolscan_import::parse_scores_streaming;
+    let fx = scores_export(60);
+    let bytes = cp1252(&fx.text);
+    let whole = parse_scores(&bytes, "a.csv", &school(), &ImportOptions::default()).unwrap();
+    for chunk in [1, 7, 100, 1_000_000] {
+        let mut scores = Vec::new();
+        let mut tests = Vec::new();
+        let b = parse_scores_streaming(
+            &bytes,
+            "a.csv",
+            &school(),
+            &ImportOptions::default(),
+            &mut |_, _| {},
+            chunk,
+            &mut |t, s| {
+                // A test arrives no later than its first score.
+                for sc in &s {
+                    assert!(
+                        tests.iter().chain(t.iter()).any(|x: &schoolscan_domain::Test| x.key == sc.test_key),
+                        "score before its test"
+                    );
+                }
+                tests.extend(t);
+                scores.extend(s);
+            },
+        )
+        .unwrap();
+        assert_eq!(scores, whole.scores, "chunk {chunk}");
+        assert_eq!(tests, whole.tests, "chunk {chunk}");
+        assert!(b.scores.is_empty());
+        assert_eq!((b.read, b.duplicates), (whole.read, whole.duplicates));
+        assert_eq!(
+            (&b.pupils, &b.enrolments, &b.rejected, &b.skipped),
+            (&whole.pupils, &whole.enrolments, &whole.rejected, &whole.skipped)
+        );
+    }
+}

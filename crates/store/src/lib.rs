@@ -11,6 +11,7 @@
 pub mod access;
 mod codec;
 pub mod error;
+pub mod imports;
 pub mod scans;
 pub mod scope;
 pub mod sqlite;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use access::AccessStore;
 pub use error::StoreError;
+pub use imports::{ImportKind, ImportLog, ImportLogEntry, ImportPiece, ImportRecord, ImportStore};
 pub use scans::{ScanSummary, StepSave, StoredScan, StoredStep};
 pub use scope::Scope;
 pub use sqlite::SqliteStore;

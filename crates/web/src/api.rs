@@ -52,6 +52,17 @@ pub async fn findings(State(app): State<AppState>, sa: SchoolAccess) -> Result<R
     })
 }
 
+/// The import reports of one school, newest first (`schoolscan import … --format json` reports,
+/// with who imported and when). Audited: rejected rows carry the cell values found.
+pub async fn imports(State(app): State<AppState>, sa: SchoolAccess) -> Result<Json<Value>, WebError> {
+    let Some(kind) = sa.ctx.policy.audit else { return Err(WebError::NotFound) };
+    crate::guard::audit(&app, &sa.ctx, &sa.school, None, None, kind, true).await?;
+    let scope = sa.ctx.scope.clone();
+    let brin = sa.school.clone();
+    let log = app.blocking(move |s| s.imports(&scope, &brin)).await?;
+    Ok(Json(json!(log)))
+}
+
 pub async fn group_pupils(ga: GroupAccess) -> Json<Value> {
     Json(json!(ga
         .pupils
@@ -109,6 +120,18 @@ fn describe(path: &str) -> Option<(&'static str, Value)> {
         "/api/v1/schools/{brin}/findings" => (
             "Analyse van de groei (Findings) van een school (gelogd); 422 met een Nederlandse foutmelding als er te weinig gegevens zijn",
             json!({ "type": "object", "description": "schoolscan_analysis::Findings" }),
+        ),
+        "/api/v1/schools/{brin}/imports" => (
+            "Importverslagen van een school, nieuwste eerst (gelogd)",
+            arr(json!({ "type": "object",
+                "required": ["id", "school", "kind", "file_name", "actor", "at", "read", "imported", "updated", "duplicates", "skipped", "rejected", "report"],
+                "properties": {
+                "id": { "type": "integer" }, "school": { "type": "string" },
+                "kind": { "type": "string", "enum": ["scores", "pupils", "seo"] },
+                "file_name": { "type": "string" }, "actor": { "type": "string" }, "at": { "type": "string", "format": "date-time" },
+                "read": { "type": "integer" }, "imported": { "type": "integer" }, "updated": { "type": "integer" },
+                "duplicates": { "type": "integer" }, "skipped": { "type": "integer" }, "rejected": { "type": "integer" },
+                "report": { "type": "object", "description": "Het verslag zoals schoolscan import --format json het geeft: read, imported, updated, duplicates, skipped en rejected (lijsten van {line, column, value, reason}), info" } } })),
         ),
         "/api/v1/schools/{brin}/groups/{year}/{group}/pupils" => {
             ("Leerlingen van een groep (gelogd)", arr(pupil_ref))

@@ -38,6 +38,8 @@ pub const CSRF_FIELD: &str = "csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body accepted.
 pub const MAX_FORM: usize = 64 * 1024;
+/// Routes that accept a file upload (`multipart/form-data`, up to `multipart::MAX_UPLOAD`).
+pub const UPLOAD_ROUTES: &[&str] = &["/scholen/{brin}/importeren"];
 
 /// A request's id, for logs and audit records.
 #[derive(Debug, Clone)]
@@ -221,10 +223,14 @@ async fn enforce_inner(guard: Guard, req: Request, next: Next) -> Result<Respons
         };
         let header_token = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, MAX_FORM).await.map_err(|_| WebError::NotFound)?;
+        // Upload routes take a file (multipart, with the token as a field) up to MAX_UPLOAD.
+        let limit =
+            if UPLOAD_ROUTES.contains(&policy.path) { crate::multipart::MAX_UPLOAD } else { MAX_FORM };
+        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| WebError::NotFound)?;
         let form_token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
-            .and_then(|kv| kv.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+            .and_then(|kv| kv.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+            .or_else(|| crate::multipart::text_field(&parts.headers, &bytes, CSRF_FIELD));
         let given = header_token.or(form_token).unwrap_or_default();
         if !session::csrf_matches(&expected, &given) {
             return Ok(empty(StatusCode::FORBIDDEN));

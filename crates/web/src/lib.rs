@@ -12,6 +12,7 @@
 mod api;
 mod error;
 pub mod guard;
+mod multipart;
 mod oidc;
 mod pages;
 mod redact;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use schoolscan_auth::{Clock, SystemClock};
-use schoolscan_store::{AccessStore, Store};
+use schoolscan_store::{AccessStore, ImportStore, Store};
 
 pub use error::WebError;
 pub use oidc::{OidcHttp, UnconfiguredHttp};
@@ -32,8 +33,8 @@ pub use render::Templates;
 pub use scope::scope_for;
 
 /// Everything the web app needs from the store.
-pub trait AppStore: Store + AccessStore {}
-impl<T: Store + AccessStore> AppStore for T {}
+pub trait AppStore: Store + AccessStore + ImportStore {}
+impl<T: Store + AccessStore + ImportStore> AppStore for T {}
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "scan_step3.html",
     "scan_group.html",
     "scan_step7.html",
+    "import.html",
 );
 
 impl Templates {

@@ -33,7 +33,7 @@ fn p(path: &'static str, handler: MethodRouter<AppState>) -> Entry {
 
 /// Every route of the app.
 pub fn table() -> Vec<Entry> {
-    use pages::{admin, aggregate, assets, home, login, pupil, scan, school};
+    use pages::{admin, aggregate, assets, home, import, login, pupil, scan, school};
     vec![
         g("/static/app.css", get(assets::css)),
         g("/static/app.js", get(assets::js)),
@@ -49,6 +49,9 @@ pub fn table() -> Vec<Entry> {
         g("/", get(home::show)),
         g("/scholen/{brin}", get(school::show)),
         g("/scholen/{brin}/groepen/{year}/{group}", get(school::group)),
+        g("/scholen/{brin}/importeren", get(import::form)),
+        p("/scholen/{brin}/importeren", post(import::upload)),
+        p("/scholen/{brin}/importeren/bevestigen", post(import::confirm)),
         g("/leerlingen/{brin}/{number}", get(pupil::show)),
         p("/leerlingen/{brin}/{number}/notities", post(pupil::add_note)),
         p("/leerlingen/{brin}/{number}/notities/{note}/correctie", post(pupil::correct_note)),
@@ -79,6 +82,7 @@ pub fn table() -> Vec<Entry> {
         g("/api/v1/schools", get(api::schools)),
         g("/api/v1/schools/{brin}/groups", get(api::groups)),
         g("/api/v1/schools/{brin}/findings", get(api::findings)),
+        g("/api/v1/schools/{brin}/imports", get(api::imports)),
         g("/api/v1/schools/{brin}/groups/{year}/{group}/pupils", get(api::group_pupils)),
         g("/api/v1/pupils/{brin}/{number}", get(api::pupil)),
         g("/api/v1/pupils/{brin}/{number}/scores", get(api::scores)),

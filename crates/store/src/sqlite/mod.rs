@@ -1,5 +1,6 @@
 //! The embedded SQLite backend: one file, WAL, `synchronous=FULL`, foreign keys on.
 
+mod imports;
 mod migrate;
 mod read;
 mod scans;

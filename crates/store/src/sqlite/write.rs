@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Statement, Transaction, params};
 use schoolscan_domain::{Dataset, Enrolment, Note, Observation, Pupil, Score, Test};
 
-use crate::codec::{date_to_sql, edu_to_sql, kind_to_sql, sex_to_sql, weight_to_sql};
+use crate::codec::{IsoDate, date_to_sql, edu_to_sql, kind_to_sql, sex_to_sql, weight_to_sql};
 use crate::{PupilMerge, StoreError, UpsertOptions, WriteCounts, WriteReport};
 
 pub fn upsert(conn: &mut Connection, data: &Dataset, opts: UpsertOptions) -> Result<WriteReport, StoreError> {
@@ -37,11 +37,15 @@ pub fn replace_board(conn: &mut Connection, data: &Dataset) -> Result<WriteRepor
     Ok(report)
 }
 
-/// Ids resolved during one write.
+/// Ids resolved during one write (one transaction).
 #[derive(Default)]
-struct Ids {
+pub(crate) struct Ids {
+    /// Pupils created bare (number only) because a record named them before their pupil record
+    /// came: when that record comes in the same transaction, the pupil counts as new.
+    created_bare: std::collections::HashSet<i64>,
     schools: HashMap<String, i64>,
-    pupils: HashMap<(i64, String), i64>,
+    /// Per school id: pupil number → pupil id.
+    pupils: HashMap<i64, HashMap<String, i64>>,
     tests: HashMap<String, i64>,
     groups: HashMap<(i64, i32, String), i64>,
 }
@@ -59,22 +63,24 @@ impl Ids {
         // Load the school's pupils once: scores resolve their pupil by number in memory.
         let mut st = tx.prepare_cached("SELECT number, id FROM pupils WHERE school_id = ?1")?;
         let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let map = self.pupils.entry(id).or_default();
         for row in rows {
             let (n, pid) = row?;
-            self.pupils.insert((id, n), pid);
+            map.insert(n, pid);
         }
         Ok(id)
     }
 
     fn pupil(&mut self, tx: &Transaction<'_>, brin: &str, number: &str) -> Result<i64, StoreError> {
         let sid = self.school(tx, brin)?;
-        if let Some(id) = self.pupils.get(&(sid, number.to_owned())) {
+        if let Some(id) = self.pupils.get(&sid).and_then(|m| m.get(number)) {
             return Ok(*id);
         }
         // A record for a pupil the batch does not describe: create a bare pupil.
         tx.execute("INSERT INTO pupils (school_id, number) VALUES (?1, ?2)", params![sid, number])?;
         let id = tx.last_insert_rowid();
-        self.pupils.insert((sid, number.to_owned()), id);
+        self.created_bare.insert(id);
+        self.pupils.entry(sid).or_default().insert(number.to_owned(), id);
         Ok(id)
     }
 
@@ -115,7 +121,21 @@ impl Ids {
     }
 }
 
-fn upsert_in(tx: &Transaction<'_>, data: &Dataset, opts: UpsertOptions) -> Result<WriteReport, StoreError> {
+pub(crate) fn upsert_in(
+    tx: &Transaction<'_>,
+    data: &Dataset,
+    opts: UpsertOptions,
+) -> Result<WriteReport, StoreError> {
+    upsert_with(tx, &mut Ids::default(), data, opts)
+}
+
+/// [`upsert_in`] with the ids of earlier writes in the same transaction (a streamed import).
+pub(crate) fn upsert_with(
+    tx: &Transaction<'_>,
+    ids: &mut Ids,
+    data: &Dataset,
+    opts: UpsertOptions,
+) -> Result<WriteReport, StoreError> {
     let mut report = WriteReport::default();
     for b in &data.boards {
         tx.execute(
@@ -134,24 +154,32 @@ fn upsert_in(tx: &Transaction<'_>, data: &Dataset, opts: UpsertOptions) -> Resul
             params![board_id, s.brin.as_str(), s.name],
         )?;
     }
-    let mut ids = Ids::default();
     for p in &data.pupils {
-        report.pupils.add(upsert_pupil(tx, &mut ids, p, opts.pupil_merge)?);
+        report.pupils.add(upsert_pupil(tx, ids, p, opts.pupil_merge)?);
     }
     for e in &data.enrolments {
-        report.enrolments.add(upsert_enrolment(tx, &mut ids, e)?);
+        report.enrolments.add(upsert_enrolment(tx, ids, e)?);
     }
     for t in &data.tests {
-        report.tests.add(upsert_test(tx, &mut ids, t)?);
+        report.tests.add(upsert_test(tx, ids, t)?);
     }
-    for s in &data.scores {
-        report.scores.add(upsert_score(tx, &mut ids, s)?);
+    if !data.scores.is_empty() {
+        // Prepared once for the whole batch: the per-row work is binding and stepping.
+        let mut st = ScoreStatements {
+            insert: tx.prepare(INSERT_SCORE)?,
+            update: tx.prepare(UPDATE_SCORE)?,
+            last_pupil: None,
+            last_test: None,
+        };
+        for s in &data.scores {
+            report.scores.add(upsert_score(tx, ids, &mut st, s)?);
+        }
     }
     for o in &data.observations {
-        report.observations.add(upsert_observation(tx, &mut ids, o)?);
+        report.observations.add(upsert_observation(tx, ids, o)?);
     }
     for n in &data.notes {
-        report.notes.add(upsert_note(tx, &mut ids, n)?);
+        report.notes.add(upsert_note(tx, ids, n)?);
     }
     Ok(report)
 }
@@ -238,7 +266,7 @@ fn upsert_pupil(
 ) -> Result<WriteCounts, StoreError> {
     let sid = ids.school(tx, p.school.as_str())?;
     let new = PupilRow::from_pupil(p)?;
-    let existing = ids.pupils.get(&(sid, p.number.as_str().to_owned())).copied();
+    let existing = ids.pupils.get(&sid).and_then(|m| m.get(p.number.as_str())).copied();
     let Some(pid) = existing else {
         tx.prepare_cached(
             "INSERT INTO pupils (school_id, number, eck_id, first_name, prefix, last_name, birth_date, sex,
@@ -261,7 +289,7 @@ fn upsert_pupil(
             new.arrived,
             new.left_on
         ])?;
-        ids.pupils.insert((sid, p.number.as_str().to_owned()), tx.last_insert_rowid());
+        ids.pupils.entry(sid).or_default().insert(p.number.as_str().to_owned(), tx.last_insert_rowid());
         return Ok(NEW);
     };
     let old: PupilRow = tx
@@ -286,8 +314,10 @@ fn upsert_pupil(
             })
         })?;
     let merged = old.merged(&new, rule);
+    // Created bare earlier in this transaction: this is its first real record.
+    let first = ids.created_bare.remove(&pid);
     if merged == old {
-        return Ok(SAME);
+        return Ok(if first { NEW } else { SAME });
     }
     tx.prepare_cached(
         "UPDATE pupils SET eck_id = ?2, first_name = ?3, prefix = ?4, last_name = ?5, birth_date = ?6, sex = ?7,
@@ -309,7 +339,7 @@ fn upsert_pupil(
         merged.arrived,
         merged.left_on
     ])?;
-    Ok(CHANGED)
+    Ok(if first { NEW } else { CHANGED })
 }
 
 fn upsert_enrolment(tx: &Transaction<'_>, ids: &mut Ids, e: &Enrolment) -> Result<WriteCounts, StoreError> {
@@ -380,57 +410,85 @@ fn upsert_test(tx: &Transaction<'_>, ids: &mut Ids, t: &Test) -> Result<WriteCou
     Ok(counts)
 }
 
-fn upsert_score(tx: &Transaction<'_>, ids: &mut Ids, s: &Score) -> Result<WriteCounts, StoreError> {
-    let pid = ids.pupil(tx, s.school.as_str(), s.pupil.as_str())?;
-    let tid = ids.test(tx, &s.test_key)?;
+const INSERT_SCORE: &str =
+    "INSERT INTO scores (pupil_id, test_id, component, date, moment, ability, csem, raw, level,
+         percentile, dle, reference_level)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING";
+
+const UPDATE_SCORE: &str = "UPDATE scores SET moment = ?5, ability = ?6, csem = ?7, raw = ?8, level = ?9,
+         percentile = ?10, dle = ?11, reference_level = ?12
+     WHERE pupil_id = ?1 AND test_id = ?2 AND component = ?3 AND date = ?4
+       AND NOT (moment IS ?5 AND ability IS ?6 AND csem IS ?7 AND raw IS ?8 AND level IS ?9
+                AND percentile IS ?10 AND dle IS ?11 AND reference_level IS ?12)";
+
+/// The score statements of one batch, and the last pupil and test resolved: rows come grouped by
+/// pupil, so most rows skip the id lookups.
+struct ScoreStatements<'tx> {
+    insert: Statement<'tx>,
+    update: Statement<'tx>,
+    last_pupil: Option<(String, String, i64)>,
+    last_test: Option<(String, i64)>,
+}
+
+fn upsert_score(
+    tx: &Transaction<'_>,
+    ids: &mut Ids,
+    st: &mut ScoreStatements<'_>,
+    s: &Score,
+) -> Result<WriteCounts, StoreError> {
+    let pid = match &st.last_pupil {
+        Some((school, number, id)) if school == s.school.as_str() && number == s.pupil.as_str() => *id,
+        _ => {
+            let id = ids.pupil(tx, s.school.as_str(), s.pupil.as_str())?;
+            st.last_pupil = Some((s.school.as_str().to_owned(), s.pupil.as_str().to_owned(), id));
+            id
+        }
+    };
+    let tid = match &st.last_test {
+        Some((key, id)) if key == &s.test_key => *id,
+        _ => {
+            let id = ids.test(tx, &s.test_key)?;
+            st.last_test = Some((s.test_key.clone(), id));
+            id
+        }
+    };
     let component = s.component.as_deref().unwrap_or("");
-    let date = date_to_sql(s.date);
-    let moment = s.moment.map(|m| m.to_string());
-    let inserted = tx
-        .prepare_cached(
-            "INSERT INTO scores (pupil_id, test_id, component, date, moment, ability, csem, raw, level,
-                 percentile, dle, reference_level)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![
-            pid,
-            tid,
-            component,
-            date,
-            moment,
-            s.ability,
-            s.csem,
-            s.raw,
-            s.level,
-            s.percentile,
-            s.dle,
-            s.reference_level
-        ])?;
-    if inserted == 1 {
+    let date = IsoDate::new(s.date);
+    // A moment is a letter and a grade (`M5`): formatted on the stack.
+    let mut moment_buf = [0u8; 16];
+    let moment_owned: String;
+    let moment = match s.moment {
+        Some(m) => {
+            use std::io::Write;
+            let mut cur = std::io::Cursor::new(&mut moment_buf[..]);
+            if write!(cur, "{m}").is_ok() {
+                let n = cur.position() as usize;
+                std::str::from_utf8(&moment_buf[..n]).ok()
+            } else {
+                moment_owned = m.to_string();
+                Some(moment_owned.as_str())
+            }
+        }
+        None => None,
+    };
+    let values = params![
+        pid,
+        tid,
+        component,
+        date.as_str(),
+        moment,
+        s.ability,
+        s.csem,
+        s.raw,
+        s.level,
+        s.percentile,
+        s.dle,
+        s.reference_level
+    ];
+    if st.insert.execute(values)? == 1 {
         return Ok(NEW);
     }
-    let updated = tx
-        .prepare_cached(
-            "UPDATE scores SET moment = ?5, ability = ?6, csem = ?7, raw = ?8, level = ?9, percentile = ?10,
-                 dle = ?11, reference_level = ?12
-             WHERE pupil_id = ?1 AND test_id = ?2 AND component = ?3 AND date = ?4
-               AND NOT (moment IS ?5 AND ability IS ?6 AND csem IS ?7 AND raw IS ?8 AND level IS ?9
-                        AND percentile IS ?10 AND dle IS ?11 AND reference_level IS ?12)",
-        )?
-        .execute(params![
-            pid,
-            tid,
-            component,
-            date,
-            moment,
-            s.ability,
-            s.csem,
-            s.raw,
-            s.level,
-            s.percentile,
-            s.dle,
-            s.reference_level
-        ])?;
+    let updated = st.update.execute(values)?;
     Ok(if updated == 1 { CHANGED } else { SAME })
 }
 

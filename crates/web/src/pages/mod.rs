@@ -4,6 +4,7 @@ pub mod admin;
 pub mod aggregate;
 pub mod assets;
 pub mod home;
+pub mod import;
 pub mod login;
 pub mod pupil;
 pub mod scan;
