@@ -14,6 +14,9 @@ use e2e::Browser;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// axe-core and a screenshot of the current page.
+/// The group of the demo teacher (`schoolscan demo` prints it with the accounts).
+const DEMO_TEACHER_GROUP: &str = "5A";
+
 fn check(b: &Browser, name: &str) {
     b.axe_check(name).unwrap_or_else(|e| panic!("{e}"));
     b.screenshot(name).unwrap();
@@ -172,7 +175,13 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
     save(&b, "form[action$='/stap/3'] button[type=submit]");
     reload(&b);
     assert_eq!(value(&b, "input[name='p_wanneer_eigen_begrip_van_tijd']"), "voor de meivakantie");
-    let pupil_opt = b.find("#nieuw_leerling option:nth-child(2)").unwrap();
+    // A pupil of the demo teacher's group, so that the teacher's pass below has an entry to see.
+    let pupil_opt = b
+        .find_all("#nieuw_leerling option")
+        .unwrap()
+        .into_iter()
+        .find(|o| o.text().unwrap().contains(&format!("(groep {DEMO_TEACHER_GROUP})")))
+        .expect("a pupil of the demo teacher's group in the list");
     let pupil_number = pupil_opt.attr("value").unwrap().unwrap();
     let pupil_label = pupil_opt.text().unwrap();
     b.select("#nieuw_leerling", &pupil_number).unwrap();
@@ -287,6 +296,7 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
     let groups = b.find_all("#groepen a").unwrap();
     assert_eq!(groups.len(), 1, "the teacher's own group only");
     let own = groups[0].text().unwrap().trim_start_matches("Groep ").to_owned();
+    assert_eq!(own, DEMO_TEACHER_GROUP, "the demo teacher's group");
     let seen: Vec<(String, String)> = b
         .find_all("#risicolijst tbody tr")
         .unwrap()
