@@ -1,5 +1,6 @@
 //! `schoolscan`: the command-line shell over Schoolscan's crates.
 
+mod analyse_cmd;
 mod commands;
 mod sgp_cmd;
 mod user_cmd;
@@ -57,6 +58,8 @@ enum Command {
     },
     /// Groeipercentielen (SGP) zoals het R-pakket SGP, uit een breed bestand.
     Sgp(sgp_cmd::SgpArgs),
+    /// Analyseer de leergroei sinds corona (achterstand in schoolmaanden, groeipercentielen).
+    Analyse(analyse_cmd::AnalyseArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -77,6 +80,7 @@ fn main() -> std::process::ExitCode {
             commands::open(&cli.db).and_then(|s| user_cmd::retention(&s, command))
         }
         Command::Sgp(args) => sgp_cmd::run(args),
+        Command::Analyse(args) => analyse_cmd::run(&cli.db, &args),
     };
     match result {
         Ok(code) => code,
