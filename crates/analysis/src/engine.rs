@@ -155,7 +155,8 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         }
     }
     let (year, kind) = (ctx.year, ctx.kind);
-    let units = measure_all(&ctx, year, kind, false);
+    let mut units = measure_all(&ctx, year, kind, false);
+    let sgp_models = crate::growth_pct::compute(&ctx, &mut units);
 
     let subjects = subject_rows(&ctx, &units);
     let schools = school_rows(&ctx, &units, &mut notes);
@@ -171,6 +172,20 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
     let models = model_rows(&ctx, &units);
     let variance = variance_rows(&ctx, &units);
     let data_quality = data_quality_rows(&ctx, &units);
+    let mut subjects = subjects;
+    let mut grades = grades;
+    let mut classes = classes;
+    let mut pupils = pupils;
+    let growth_percentiles = crate::growth_pct::annotate(
+        &ctx,
+        &units,
+        &mut subjects,
+        &mut grades,
+        &mut classes,
+        &mut pupils,
+        &sgp_models,
+        &mut notes,
+    );
 
     // Target dates and baseline years actually used.
     let mut first = None;
@@ -220,6 +235,8 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         subject_correlations,
         data_quality,
         notes,
+        growth_percentiles,
+        sgp_models,
     })
 }
 
@@ -236,6 +253,9 @@ fn validate(cfg: &Config) -> Result<(), AnalysisError> {
     }
     if cfg.min_baseline_n < 5 {
         return bad("min_baseline_n moet minstens 5 zijn");
+    }
+    if cfg.min_sgp_n < 100 {
+        return bad("min_sgp_n moet minstens 100 zijn");
     }
     if cfg.months_min_ratio.is_nan() || cfg.months_min_ratio < 0.0 {
         return bad("months_min_ratio mag niet negatief zijn");
@@ -348,6 +368,10 @@ fn subject_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<SubjectRo
             n_excluded: targets - n,
             no_months_reason: ur.no_months_reason.clone(),
             warning: small.then(|| too_small(n)),
+            median_growth_percentile: None,
+            median_growth_percentile_ci95: None,
+            n_growth_percentile: 0,
+            sgp_basis: None,
         });
     }
     rows.sort_by(|a, b| {
