@@ -32,9 +32,17 @@ fn main() {
     }
     let one_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
     println!(
-        "one school: {pupils} pupils ({} in all years), {} score rows: {one_ms:.1} ms per analysis (target < 50 ms)",
-        pupils,
+        "one school: {pupils} pupils in all years, {} score rows: {one_ms:.1} ms per analysis (target < 50 ms)",
         demo.dataset.scores.len()
+    );
+    let no_sgp = Config { min_sgp_n: usize::MAX, ..cfg.clone() };
+    let t = Instant::now();
+    for _ in 0..runs {
+        let _ = analyse(&demo.dataset, &no_sgp).expect("analysis");
+    }
+    println!(
+        "one school without growth percentiles (min_sgp_n = ∞): {:.1} ms per analysis",
+        t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
     );
     drop(demo);
 
@@ -69,6 +77,20 @@ fn main() {
     let t = Instant::now();
     let _ = analyse(&board.dataset, &Config { recovery: false, ..cfg.clone() }).expect("analysis");
     println!("board analysis without the recovery section: {:.2} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let _ = analyse(&board.dataset, &Config { min_sgp_n: usize::MAX, ..cfg.clone() }).expect("analysis");
+    println!("board analysis without growth percentiles (min_sgp_n = ∞): {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "growth-percentile models: {} ({} own, {} pooled), fitted on {} baseline pupils in total",
+        f.sgp_models.len(),
+        f.sgp_models.iter().filter(|m| m.basis.as_deref() == Some("transition")).count(),
+        f.sgp_models.iter().filter(|m| m.basis.as_deref() == Some("pooled")).count(),
+        f.sgp_models
+            .iter()
+            .filter(|m| m.basis.as_deref() == Some("transition"))
+            .map(|m| m.n_model)
+            .sum::<usize>()
+    );
     let t = Instant::now();
     let g = analyse(&board.dataset, &Config { school: Some(board.dataset.schools[0].brin.clone()), ..cfg })
         .expect("analysis");

@@ -11,7 +11,7 @@ use schoolscan_domain::{Brin, Grade, GroupName, MomentKind, PupilNumber, SchoolY
 use crate::Config;
 
 /// The version of the JSON contract. Bump the major part on any breaking change.
-pub const FINDINGS_VERSION: &str = "1.0";
+pub const FINDINGS_VERSION: &str = "1.1";
 
 /// Direction of a deviation or of a pupil's signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -27,6 +27,14 @@ use crate::findings::{GroupRow, GrowthPercentileRow, Interval, Note, PupilRow, S
 use crate::measure::{Key, KeyModel, PupilRes};
 
 pub(crate) const BASIS_TRANSITION: &str = "transition";
+
+/// Largest norm group of the pooled model. A pool above it is thinned to a systematic sample
+/// of this size in the order of (standardised prior, standardised target), which keeps the
+/// joint distribution (every quantile of the prior and, within a prior, of the target) and does
+/// not depend on pupil numbers or input order. The pooled model is an approximation already
+/// (standardised scores); the cap bounds its cost on large boards (a vertex LP per τ is roughly
+/// linear in n).
+pub(crate) const POOLED_MAX_N: usize = 5000;
 pub(crate) const BASIS_POOLED: &str = "pooled";
 
 /// A norm group to fit: one prior and the (adjusted or standardised) target score.
@@ -62,6 +70,22 @@ fn base_current(m: &KeyModel, i: usize) -> f64 {
 /// The same for a current pupil, under the order-1 model `m`.
 fn pupil_current(m: &KeyModel, p: &PupilRes) -> f64 {
     p.y - m.slope * (p.dm - m.mean_dm) - m.school_u(p.school)
+}
+
+/// Thins a norm group to `cap` rows: the rows at ranks ⌊(j + ½)·n/cap⌋, j = 0…cap − 1, in the
+/// order of (prior, target).
+fn thin(job: &mut Job, cap: usize) {
+    let n = job.current.len();
+    if n <= cap {
+        return;
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&a, &b| {
+        job.priors[a].total_cmp(&job.priors[b]).then(job.current[a].total_cmp(&job.current[b]))
+    });
+    let pick: Vec<usize> = (0..cap).map(|j| idx[((2 * j + 1) * n) / (2 * cap)]).collect();
+    job.priors = pick.iter().map(|&i| job.priors[i]).collect();
+    job.current = pick.iter().map(|&i| job.current[i]).collect();
 }
 
 fn fit(job: &Job, minimum: usize) -> Option<CoefficientMatrix> {
@@ -183,6 +207,7 @@ pub(crate) fn compute(ctx: &Ctx, units: &mut BTreeMap<usize, UnitResult>) -> Vec
                 plans[pi].std = stds.get(&plans[pi].model).copied();
             }
             if pooled.current.len() >= min {
+                thin(&mut pooled, POOLED_MAX_N);
                 pooled_job.insert(u, jobs.len());
                 jobs.push(pooled);
             }
