@@ -19,6 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use schoolscan_sgp::knots::KNOT_CUT_PERCENTILES;
+use schoolscan_sgp::model::Predictor;
 use schoolscan_sgp::{CoefficientMatrix, KnotsBoundaries, PriorSpec};
 
 use crate::agg::{Cluster, cluster_of};
@@ -216,25 +217,32 @@ pub(crate) fn compute(ctx: &Ctx, units: &mut BTreeMap<usize, UnitResult>) -> Vec
     }
     let fitted = fit_all(&jobs, min);
 
-    // Apply.
+    // Apply, with one set of prediction buffers per fitted model.
+    let mut predictors: Vec<Option<Predictor>> =
+        fitted.iter().map(|m| m.as_ref().map(Predictor::new)).collect();
     for (&u, assign) in &pupil_plan {
         let Some(ur) = units.get_mut(&u) else { continue };
-        let pooled = pooled_job.get(&u).and_then(|&j| fitted[j].as_ref());
+        let pooled = pooled_job.get(&u).copied().filter(|&j| fitted[j].is_some());
         let UnitResult { um, .. } = ur;
         for (p, plan) in um.current.iter_mut().zip(assign) {
             let Some(pi) = *plan else { continue };
             let plan = &mut plans[pi];
             let m = &um.models[plan.model];
             let cur = pupil_current(m, p);
-            let own = plan.job.and_then(|j| fitted[j].as_ref());
+            let own = plan.job.filter(|&j| fitted[j].is_some());
             let (sgp, was_pooled) = match (own, pooled, plan.std) {
-                (Some(mat), _, _) => (mat.percentile_clipped(&[p.prior], cur).ok(), false),
-                (None, Some(mat), Some(st)) => (
-                    mat.percentile_clipped(
-                        &[(p.prior - st.mean_prior) / st.sd_prior],
-                        (cur - st.mean_cur) / st.sd_cur,
-                    )
-                    .ok(),
+                (Some(j), _, _) => {
+                    (predictors[j].as_mut().and_then(|pr| pr.percentile(&[p.prior], cur, true).ok()), false)
+                }
+                (None, Some(j), Some(st)) => (
+                    predictors[j].as_mut().and_then(|pr| {
+                        pr.percentile(
+                            &[(p.prior - st.mean_prior) / st.sd_prior],
+                            (cur - st.mean_cur) / st.sd_cur,
+                            true,
+                        )
+                        .ok()
+                    }),
                     true,
                 ),
                 _ => (None, false),
@@ -251,28 +259,34 @@ pub(crate) fn compute(ctx: &Ctx, units: &mut BTreeMap<usize, UnitResult>) -> Vec
         let ur = &units[&plan.unit];
         let m = &ur.um.models[plan.model];
         let key = &ctx.prep.units[plan.unit].key;
-        let own = plan.job.and_then(|j| fitted[j].as_ref());
-        let pooled = pooled_job.get(&plan.unit).and_then(|&j| fitted[j].as_ref().map(|mat| (j, mat)));
+        let own = plan.job.filter(|&j| fitted[j].is_some());
+        let pooled = pooled_job.get(&plan.unit).copied().filter(|&j| fitted[j].is_some());
+        let n_of = |j: usize| fitted[j].as_ref().map_or(0, |mat| mat.n);
         let (basis, n_model, mut base_sgp): (Option<&str>, usize, Vec<u8>) = match (own, pooled, plan.std) {
-            (Some(mat), _, _) => (
+            (Some(j), _, _) => (
                 Some(BASIS_TRANSITION),
-                mat.n,
-                (0..m.baseline.len())
-                    .filter_map(|i| mat.percentile_clipped(&[m.baseline[i].prior], base_current(m, i)).ok())
-                    .collect(),
+                n_of(j),
+                predictors[j].as_mut().map_or_else(Vec::new, |pr| {
+                    (0..m.baseline.len())
+                        .filter_map(|i| pr.percentile(&[m.baseline[i].prior], base_current(m, i), true).ok())
+                        .collect()
+                }),
             ),
-            (None, Some((_, mat)), Some(st)) => (
+            (None, Some(j), Some(st)) => (
                 Some(BASIS_POOLED),
-                mat.n,
-                (0..m.baseline.len())
-                    .filter_map(|i| {
-                        mat.percentile_clipped(
-                            &[(m.baseline[i].prior - st.mean_prior) / st.sd_prior],
-                            (base_current(m, i) - st.mean_cur) / st.sd_cur,
-                        )
-                        .ok()
-                    })
-                    .collect(),
+                n_of(j),
+                predictors[j].as_mut().map_or_else(Vec::new, |pr| {
+                    (0..m.baseline.len())
+                        .filter_map(|i| {
+                            pr.percentile(
+                                &[(m.baseline[i].prior - st.mean_prior) / st.sd_prior],
+                                (base_current(m, i) - st.mean_cur) / st.sd_cur,
+                                true,
+                            )
+                            .ok()
+                        })
+                        .collect()
+                }),
             ),
             _ => (None, 0, Vec::new()),
         };
