@@ -79,6 +79,17 @@ fn analyse_a_demo_database() {
         assert!(s["n"].as_u64().unwrap() >= 10);
     }
 
+    // Growth percentiles (issue 5): on the subjects and per pupil.
+    for s in subjects {
+        let m = s["median_growth_percentile"].as_f64().unwrap();
+        interval_or_null(&s["median_growth_percentile_ci95"], "median_growth_percentile_ci95");
+        assert!((1.0..=99.0).contains(&m));
+        assert!(s["n_growth_percentile"].as_u64().unwrap() >= 10);
+        assert!(s["sgp_basis"].is_string());
+    }
+    assert!(!list(&f, "growth_percentiles").is_empty());
+    assert!(!list(&f, "sgp_models").is_empty());
+
     // Grades and classes.
     let grades = list(&f, "grades");
     assert!(!grades.is_empty());
@@ -105,6 +116,8 @@ fn analyse_a_demo_database() {
         assert!(p["direction"] == "negative" || p["direction"] == "positive");
         num_or_null(&p["delay_months"], "pupils.delay_months");
         interval_or_null(&p["ci95"], "pupils.ci95");
+        let g = &p["growth_percentile"];
+        assert!(g.is_null() || (1..=99).contains(&g.as_u64().unwrap()), "growth_percentile {g}");
     }
     assert!(pupils.iter().any(|p| p["subject"].is_null()), "no across-subjects signal");
 
@@ -120,8 +133,9 @@ fn analyse_a_demo_database() {
     assert_eq!(one["scope"]["school"], brin.as_str());
     assert_eq!(one["target"]["label"], label.as_str());
     assert!(list(&one, "grades").iter().all(|g| g["school"] == brin.as_str()));
-    let text = ok(&schoolscan(&db, &["analyse", "--school", &brin]));
+    let text = ok(&schoolscan(&db, &["analyse", "--school", &brin, "--year", year, "--moment", moment]));
     assert!(text.contains("Analyse leergroei"), "{text}");
+    assert!(text.contains("mediaan groeipercentiel"), "{text}");
     assert!(text.contains(&format!("school {brin}")), "{text}");
 }
 
