@@ -43,6 +43,11 @@ pub struct Config {
     pub max_prior_order: usize,
     /// Also report the recovery at every moment since the closure (§2.6).
     pub recovery: bool,
+    /// Minimum number of baseline pupils for a growth-percentile model of its own per subject ×
+    /// transition (growth-method §9.3). Below it the transition falls back to the model pooled
+    /// over all transitions of the subject (`sgp_basis = "pooled"`); when the pool is below it
+    /// too, no growth percentile is given.
+    pub min_sgp_n: usize,
 }
 
 impl Default for Config {
@@ -62,6 +67,7 @@ impl Default for Config {
             months_min_ratio: 10.0,
             max_prior_order: 2,
             recovery: true,
+            min_sgp_n: schoolscan_sgp::MIN_NORM_GROUP_SIZE,
         }
     }
 }

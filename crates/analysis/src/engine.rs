@@ -113,7 +113,7 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         }
         None => (0..prep.schools.len()).collect(),
     };
-    let (year, kind) = choose_target(&prep, cfg, &scope)?;
+    let candidates = target_candidates(&prep, cfg, &scope)?;
     let baseline_years: Option<BTreeSet<i32>> =
         cfg.baseline_years.as_ref().map(|v| v.iter().map(|y| y.start_year()).collect());
     let settings = MeasureSettings {
@@ -123,10 +123,41 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         months_min_ratio: cfg.months_min_ratio,
         max_order: cfg.max_prior_order.clamp(1, 2),
     };
-    let ctx = Ctx { prep: &prep, cfg, scope, year, kind, settings };
-    let units = measure_all(&ctx, year, kind, false);
-
+    let (year, kind) = candidates[0];
+    let mut ctx = Ctx { prep: &prep, cfg, scope, year, kind, settings };
     let mut notes: Vec<Note> = Vec::new();
+    // Without an explicit year and moment: the latest moment since the closure at which pupils
+    // can be compared with their own growth before corona (at least `min_n` pupils in one
+    // subject); when there is none, the latest moment with data.
+    if candidates.len() > 1 {
+        let analysable = candidates.iter().copied().find(|&(y, k)| {
+            measure_all(&ctx, y, k, true)
+                .values()
+                .any(|ur| ur.um.current.iter().filter(|p| ctx.in_scope(p.school)).count() >= cfg.min_n)
+        });
+        if let Some((y, k)) = analysable
+            && (y, k) != candidates[0]
+        {
+            let (ly, lk) = candidates[0];
+            notes.push(Note {
+                code: "target_choice".to_owned(),
+                text: format!(
+                    "Toetsmoment {} {} gekozen: het laatste moment waarop leerlingen met hun eigen groei vóór corona \
+                     vergeleken kunnen worden. Op het laatste moment met gegevens ({} {}) kan dat (nog) niet.",
+                    SchoolYear::new(y),
+                    k.letter(),
+                    SchoolYear::new(ly),
+                    lk.letter()
+                ),
+            });
+            ctx.year = y;
+            ctx.kind = k;
+        }
+    }
+    let (year, kind) = (ctx.year, ctx.kind);
+    let mut units = measure_all(&ctx, year, kind, false);
+    let sgp_models = crate::growth_pct::compute(&ctx, &mut units);
+
     let subjects = subject_rows(&ctx, &units);
     let schools = school_rows(&ctx, &units, &mut notes);
     let grades = crate::groups::grade_rows(&ctx, &units);
@@ -141,6 +172,20 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
     let models = model_rows(&ctx, &units);
     let variance = variance_rows(&ctx, &units);
     let data_quality = data_quality_rows(&ctx, &units);
+    let mut subjects = subjects;
+    let mut grades = grades;
+    let mut classes = classes;
+    let mut pupils = pupils;
+    let growth_percentiles = crate::growth_pct::annotate(
+        &ctx,
+        &units,
+        &mut subjects,
+        &mut grades,
+        &mut classes,
+        &mut pupils,
+        &sgp_models,
+        &mut notes,
+    );
 
     // Target dates and baseline years actually used.
     let mut first = None;
@@ -190,6 +235,8 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         subject_correlations,
         data_quality,
         notes,
+        growth_percentiles,
+        sgp_models,
     })
 }
 
@@ -207,19 +254,22 @@ fn validate(cfg: &Config) -> Result<(), AnalysisError> {
     if cfg.min_baseline_n < 5 {
         return bad("min_baseline_n moet minstens 5 zijn");
     }
+    if cfg.min_sgp_n < 100 {
+        return bad("min_sgp_n moet minstens 100 zijn");
+    }
     if cfg.months_min_ratio.is_nan() || cfg.months_min_ratio < 0.0 {
         return bad("months_min_ratio mag niet negatief zijn");
     }
     Ok(())
 }
 
-/// The target (school year, moment kind): as configured, else the latest moment after the
-/// closure with data in the scope.
-fn choose_target(
+/// The candidate targets (school year, moment kind) matching the config, latest first: the
+/// moments after the closure with data in the scope. Never empty.
+fn target_candidates(
     prep: &Prepared,
     cfg: &Config,
     scope: &BTreeSet<usize>,
-) -> Result<(i32, MomentKind), AnalysisError> {
+) -> Result<Vec<(i32, MomentKind)>, AnalysisError> {
     let order = |k: MomentKind| match k {
         MomentKind::B => 0,
         MomentKind::M => 1,
@@ -244,8 +294,14 @@ fn choose_target(
     let matches = |y: i32, k: MomentKind| {
         cfg.year.is_none_or(|cy| cy.start_year() == y) && cfg.moment.is_none_or(|cm| cm == k)
     };
-    if let Some((&(y, _), &(k, _))) = after.iter().rev().find(|((y, _), (k, _))| matches(*y, *k)) {
-        return Ok((y, k));
+    let found: Vec<(i32, MomentKind)> = after
+        .iter()
+        .rev()
+        .filter(|((y, _), (k, _))| matches(*y, *k))
+        .map(|(&(y, _), &(k, _))| (y, k))
+        .collect();
+    if !found.is_empty() {
+        return Ok(found);
     }
     if let (Some(y), Some(k)) = (cfg.year, cfg.moment)
         && any.contains(&(y.start_year(), order(k)))
@@ -312,6 +368,10 @@ fn subject_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<SubjectRo
             n_excluded: targets - n,
             no_months_reason: ur.no_months_reason.clone(),
             warning: small.then(|| too_small(n)),
+            median_growth_percentile: None,
+            median_growth_percentile_ci95: None,
+            n_growth_percentile: 0,
+            sgp_basis: None,
         });
     }
     rows.sort_by(|a, b| {

@@ -11,7 +11,7 @@ use schoolscan_domain::{Brin, Grade, GroupName, MomentKind, PupilNumber, SchoolY
 use crate::Config;
 
 /// The version of the JSON contract. Bump the major part on any breaking change.
-pub const FINDINGS_VERSION: &str = "1.0";
+pub const FINDINGS_VERSION: &str = "1.1";
 
 /// Direction of a deviation or of a pupil's signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -62,6 +62,12 @@ pub struct Findings {
     pub data_quality: Vec<DataQualityRow>,
     /// Method notes and warnings (Dutch).
     pub notes: Vec<Note>,
+    /// Baseline-referenced growth percentiles of every pupil in scope who has one.
+    #[serde(default)]
+    pub growth_percentiles: Vec<GrowthPercentileRow>,
+    /// The growth-percentile models per transition and what they rest on.
+    #[serde(default)]
+    pub sgp_models: Vec<SgpModelRow>,
 }
 
 /// What was analysed and what the baseline was pooled over.
@@ -123,6 +129,21 @@ pub struct SubjectRow {
     pub n_excluded: usize,
     pub no_months_reason: Option<String>,
     pub warning: Option<String>,
+    /// Median baseline-referenced growth percentile of the pupils (50 = grew like comparable
+    /// pupils before corona; lower = slower), with a 95% order-statistic interval and its n.
+    /// `null` below `min_n` pupils with a growth percentile.
+    #[serde(default)]
+    pub median_growth_percentile: Option<f64>,
+    #[serde(default)]
+    pub median_growth_percentile_ci95: Option<Interval>,
+    #[serde(default)]
+    pub n_growth_percentile: usize,
+    /// Which growth-percentile model the pupils got: `"transition"` (the subject × transition's
+    /// own model), `"pooled"` (fell back to the model pooled over all transitions of the board,
+    /// because the transition had fewer than `config.min_sgp_n` baseline pupils), `"mixed"`, or
+    /// `null` (none).
+    #[serde(default)]
+    pub sgp_basis: Option<String>,
 }
 
 /// A jaargroep or class in one subject.
@@ -152,6 +173,21 @@ pub struct GroupRow {
     /// `"negative"` (more delay than the rest), `"positive"` or `null`.
     pub deviates: Option<Direction>,
     pub warning: Option<String>,
+    /// Median baseline-referenced growth percentile of the pupils (50 = grew like comparable
+    /// pupils before corona; lower = slower), with a 95% order-statistic interval and its n.
+    /// `null` below `min_n` pupils with a growth percentile.
+    #[serde(default)]
+    pub median_growth_percentile: Option<f64>,
+    #[serde(default)]
+    pub median_growth_percentile_ci95: Option<Interval>,
+    #[serde(default)]
+    pub n_growth_percentile: usize,
+    /// Which growth-percentile model the pupils got: `"transition"` (the subject × transition's
+    /// own model), `"pooled"` (fell back to the model pooled over all transitions of the board,
+    /// because the transition had fewer than `config.min_sgp_n` baseline pupils), `"mixed"`, or
+    /// `null` (none).
+    #[serde(default)]
+    pub sgp_basis: Option<String>,
 }
 
 /// A subject component (`onderdeel`) in one jaargroep.
@@ -214,6 +250,53 @@ pub struct PupilRow {
     pub q_value: f64,
     /// Dutch wording of the q-value.
     pub certainty: String,
+    /// The pupil's baseline-referenced growth percentile in this subject (1–99); `null` across
+    /// subjects or when no growth-percentile model was available.
+    #[serde(default)]
+    pub growth_percentile: Option<u8>,
+    /// `"transition"` or `"pooled"` (see `SubjectRow::sgp_basis`).
+    #[serde(default)]
+    pub sgp_basis: Option<String>,
+}
+
+/// One pupil's baseline-referenced growth percentile in one subject (every pupil in scope who
+/// has one, not only those who stand out).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GrowthPercentileRow {
+    pub pupil: PupilNumber,
+    pub school: Brin,
+    pub grade: Grade,
+    pub group: Option<GroupName>,
+    pub subject: Subject,
+    pub scale: String,
+    /// 1–99: the percentage of comparable pupils before corona (same subject, transition and
+    /// prior score, same test-date spacing, same school effect) whose score was lower.
+    pub growth_percentile: u8,
+    /// `"transition"` or `"pooled"`.
+    pub sgp_basis: String,
+    /// The transition (`M4→M5`) of the pupil's prior and target score.
+    pub transition: String,
+}
+
+/// A growth-percentile model: one per subject × scale × transition used at the target moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SgpModelRow {
+    pub subject: Subject,
+    pub scale: String,
+    /// `"M4→M5"` (one prior: the last pre-corona score).
+    pub transition: String,
+    /// `"transition"` (own model), `"pooled"` (fell back to the board-pooled model) or `null`
+    /// (no model: too few baseline pupils even when pooled).
+    pub basis: Option<String>,
+    /// Baseline pupils of this transition, and of the model actually used.
+    pub n_baseline: usize,
+    pub n_model: usize,
+    /// Current pupils (in scope) given a growth percentile with it.
+    pub n_current: usize,
+    /// Median growth percentile of the baseline pupils under the model used (≈ 50 by
+    /// construction for a transition model; a check of the pooled model's fit).
+    pub baseline_median: Option<f64>,
+    pub note: Option<String>,
 }
 
 /// A pupil compared with earlier cohorts only.

@@ -141,6 +141,10 @@ pub fn grade_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<GroupRo
                     p_value: p,
                     p_holm: None,
                     deviates: None,
+                    median_growth_percentile: None,
+                    median_growth_percentile_ci95: None,
+                    n_growth_percentile: 0,
+                    sgp_basis: None,
                     warning: if small {
                         Some(too_small(n))
                     } else if con.is_none() {
@@ -250,6 +254,10 @@ pub fn class_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<GroupRo
                     p_value: p,
                     p_holm: None,
                     deviates: None,
+                    median_growth_percentile: None,
+                    median_growth_percentile_ci95: None,
+                    n_growth_percentile: 0,
+                    sgp_basis: None,
                     warning: if small {
                         Some(too_small(n))
                     } else if con.is_none() {

@@ -14,6 +14,7 @@ mod engine;
 mod error;
 pub mod findings;
 mod groups;
+mod growth_pct;
 mod measure;
 mod prep;
 mod pupils;

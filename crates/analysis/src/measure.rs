@@ -49,6 +49,10 @@ pub struct BaseRes {
     pub bottom20: bool,
     pub gain: f64,
     pub dm: f64,
+    /// The most recent prior score and the date-adjusted target score y − slope·(dm − mean dm)
+    /// (the response of the mean model; used by the growth percentiles).
+    pub prior: f64,
+    pub y_adj: f64,
 }
 
 /// The fitted baseline model of one transition.
@@ -106,6 +110,12 @@ pub struct PupilRes {
     pub bottom20: bool,
     pub gain: f64,
     pub dm: f64,
+    /// The most recent pre-corona score and the target score (raw scale values).
+    pub prior: f64,
+    pub y: f64,
+    /// Baseline-referenced growth percentile (1–99) and whether it came from the pooled model.
+    pub sgp: Option<u8>,
+    pub sgp_pooled: bool,
 }
 
 /// A current pupil without a growth figure.
@@ -336,6 +346,10 @@ pub fn measure_unit(
             gain: c.t.value - c.priors[0].value,
             dm,
             x,
+            prior: c.priors[0].value,
+            y: c.t.value,
+            sgp: None,
+            sgp_pooled: false,
         });
     }
     Some(UnitMeasure { unit: u, models, current, cohort_only, targets_per_school, no_prior, no_model, dates })
@@ -411,6 +425,8 @@ fn fit_key(
                 bottom20: r.priors[0] < q20,
                 gain: r.y1 - r.priors[0],
                 dm: r.dm,
+                prior: r.priors[0],
+                y_adj: y[i],
             }
         })
         .collect();

@@ -162,13 +162,30 @@ pub fn prepare(data: &Dataset) -> Prepared {
     let mut raw_ids: HashMap<RawKey, usize> = HashMap::new();
     let mut raw_keys: Vec<(UnitKey, ScaleKind)> = Vec::new();
     let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(data.scores.len());
+    // Exports list a pupil's scores together: remember the last look-ups instead of hashing the
+    // same strings again for every row.
+    let mut last_test: Option<(&str, &schoolscan_domain::Test)> = None;
+    let mut last_pupil: Option<(&Brin, &PupilNumber, usize)> = None;
     for s in &data.scores {
-        let Some(test) = tests.get(s.test_key.as_str()) else {
-            *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
-            continue;
+        let test = match last_test {
+            Some((k, t)) if k == s.test_key.as_str() => t,
+            _ => {
+                let Some(t) = tests.get(s.test_key.as_str()).copied() else {
+                    *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
+                    continue;
+                };
+                last_test = Some((s.test_key.as_str(), t));
+                t
+            }
         };
-        let sc = school_ix[&s.school];
-        let p = pupil_ix[&(sc, &s.pupil)];
+        let p = match last_pupil {
+            Some((b, n, p)) if b == &s.school && n == &s.pupil => p,
+            _ => {
+                let p = pupil_ix[&(school_ix[&s.school], &s.pupil)];
+                last_pupil = Some((&s.school, &s.pupil, p));
+                p
+            }
+        };
         let (value, vk) = match (s.ability, s.raw, &s.component) {
             (Some(a), _, _) if a.is_finite() => (a, ValueKind::Ability),
             (_, Some(r), Some(_)) if r.is_finite() => (r, ValueKind::Raw),
@@ -228,7 +245,8 @@ pub fn prepare(data: &Dataset) -> Prepared {
     for r in rows.iter_mut() {
         r.0 = order_of_raw[r.0].1;
     }
-    rows.sort_by(|a, b| {
+    // Unstable is enough: rows equal under this order are identical.
+    rows.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
             .then(a.1.cmp(&b.1))
             .then(a.2.date.cmp(&b.2.date))

@@ -278,6 +278,8 @@ pub fn pupil_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> (Vec<PupilR
                 p_value: p[j],
                 q_value: bh.adjusted[j],
                 certainty: certainty(bh.adjusted[j]),
+                growth_percentile: None,
+                sgp_basis: None,
             });
         }
     }

@@ -72,6 +72,21 @@ pub fn summary_nl(f: &Findings) -> String {
                 let _ = writeln!(o, "{head}: {es}{ps} (geen schoolmaanden: {why})");
             }
         }
+        if let (Some(m), Some([lo, hi])) = (s.median_growth_percentile, s.median_growth_percentile_ci95) {
+            let pooled = match s.sgp_basis.as_deref() {
+                Some("pooled") => "; model over alle overgangen samen",
+                Some("mixed") => "; deels model over alle overgangen samen",
+                _ => "",
+            };
+            let _ = writeln!(
+                o,
+                "     mediaan groeipercentiel {} (95%-interval {} tot {}; 50 = gegroeid als vóór corona; n = {}{pooled})",
+                num(m, 0),
+                num(lo, 0),
+                num(hi, 0),
+                s.n_growth_percentile
+            );
+        }
         if s.n_excluded > 0 {
             let _ = writeln!(
                 o,

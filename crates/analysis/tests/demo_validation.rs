@@ -42,13 +42,26 @@ fn subject_delays_track_the_injected_truth() {
     );
 }
 
+/// Null calibration over 20 null boards (seeds 104,729·i + 17, the same formula as
+/// `examples/validate_demo.rs`): at most 1% of the pupils flagged, and jaargroepen marked in no
+/// more (board, school) families than Holm's 5% familywise guarantee allows (its binomial mean
+/// plus three SDs).
 #[test]
 fn null_boards_flag_at_most_one_percent_of_pupils() {
     let t = primary_target();
     let (mut flagged, mut pupils) = (0usize, 0usize);
-    for i in 0..6u64 {
+    let (mut families, mut marked) = (0usize, 0usize);
+    for i in 0..20u64 {
         let demo = generate(&DemoConfig { corona: false, ..DemoConfig::with_seed(104_729 * i + 17) });
         let f = analyse(&demo.dataset, &target_cfg()).expect("analysis");
+        families += f.scope.schools.len();
+        marked += f
+            .grades
+            .iter()
+            .filter(|g| g.deviates.is_some())
+            .map(|g| g.school.to_string())
+            .collect::<BTreeSet<_>>()
+            .len();
         flagged += f
             .pupils
             .iter()
@@ -62,7 +75,11 @@ fn null_boards_flag_at_most_one_percent_of_pupils() {
             assert!(d.abs() < 1.5, "null board subject {} delay {d}", s.subject);
         }
     }
-    println!("null: {flagged} of {pupils} pupils flagged");
+    println!(
+        "null: {flagged} of {pupils} pupils flagged; {marked} of {families} schools with a marked jaargroep"
+    );
+    let (mean, sd) = (0.05 * families as f64, (0.05 * 0.95 * families as f64).sqrt());
+    assert!(marked as f64 <= mean + 3.0 * sd, "{marked} of {families} schools with a marked jaargroep");
     assert!(pupils > 1000);
     assert!(flagged as f64 <= 0.01 * pupils as f64, "{flagged} of {pupils} pupils flagged on null boards");
 }

@@ -215,8 +215,11 @@ fn summary_and_json_contract() {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
     let v: serde_json::Value = serde_json::to_value(&f).expect("json");
-    assert_eq!(v["version"], "1.0");
+    assert_eq!(v["version"], schoolscan_analysis::FINDINGS_VERSION);
+    assert!(v["version"].as_str().is_some_and(|x| x.starts_with("1.")));
     for key in [
+        "growth_percentiles",
+        "sgp_models",
         "subjects",
         "grades",
         "classes",

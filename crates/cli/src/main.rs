@@ -1,5 +1,6 @@
 //! `schoolscan`: the command-line shell over Schoolscan's crates.
 
+mod analyse_cmd;
 mod commands;
 mod import_cmd;
 mod sgp_cmd;
@@ -63,6 +64,8 @@ enum Command {
         #[command(subcommand)]
         command: import_cmd::ImportCommand,
     },
+    /// Analyseer de leergroei sinds corona (achterstand in schoolmaanden, groeipercentielen).
+    Analyse(analyse_cmd::AnalyseArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -84,6 +87,7 @@ fn main() -> std::process::ExitCode {
         }
         Command::Sgp(args) => sgp_cmd::run(args),
         Command::Import { command } => import_cmd::run(&cli.db, command),
+        Command::Analyse(args) => analyse_cmd::run(&cli.db, &args),
     };
     match result {
         Ok(code) => code,
