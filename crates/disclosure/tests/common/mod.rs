@@ -246,6 +246,8 @@ pub fn empty_findings() -> Findings {
         subject_correlations: Vec::new(),
         data_quality: Vec::new(),
         notes: Vec::new(),
+        growth_percentiles: Vec::new(),
+        sgp_models: Vec::new(),
     }
 }
 
@@ -266,6 +268,10 @@ pub fn subject_row(subject: &Subject, n: usize, delay: f64) -> SubjectRow {
         n_excluded: 0,
         no_months_reason: None,
         warning: None,
+        median_growth_percentile: None,
+        median_growth_percentile_ci95: None,
+        n_growth_percentile: 0,
+        sgp_basis: None,
     }
 }
 
@@ -288,6 +294,10 @@ pub fn group_row(subject: &Subject, g: u8, class: Option<&str>, n: usize, delay:
         p_holm: None,
         deviates: None,
         warning: None,
+        median_growth_percentile: None,
+        median_growth_percentile_ci95: None,
+        n_growth_percentile: 0,
+        sgp_basis: None,
     }
 }
 
