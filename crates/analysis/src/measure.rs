@@ -106,6 +106,11 @@ pub struct PupilRes {
     pub bottom20: bool,
     pub gain: f64,
     pub dm: f64,
+    /// The target score, its moment and date, and the model's expected score (scale points).
+    pub score: f64,
+    pub target: Moment,
+    pub date: Date,
+    pub expected: f64,
 }
 
 /// A current pupil without a growth figure.
@@ -336,6 +341,10 @@ pub fn measure_unit(
             gain: c.t.value - c.priors[0].value,
             dm,
             x,
+            score: c.t.value,
+            target: c.t.moment,
+            date: c.t.date,
+            expected: pred,
         });
     }
     Some(UnitMeasure { unit: u, models, current, cohort_only, targets_per_school, no_prior, no_model, dates })
