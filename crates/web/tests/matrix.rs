@@ -33,6 +33,7 @@ fn path_for(app: &TestApp, pattern: &str, object: Object, pos: Position) -> Stri
         .replace("{number}", number)
         .replace("{year}", &year)
         .replace("{group}", group)
+        .replace("{grade}", "5")
         .replace("{id}", &account)
         .replace("{note}", &note.to_string())
 }
