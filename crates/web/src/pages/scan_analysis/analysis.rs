@@ -490,7 +490,7 @@ async fn render_step4(
     // after a conflict (its own route carries no audit category, so the GET's is used).
     let kind = sa.ctx.policy.audit.unwrap_or((DataCategory::Toets, Action::Read));
     crate::guard::audit(app, &sa.ctx, &sa.school, None, None, kind, true).await?;
-    let a = school_analysis(app, &sa.school, year).await?;
+    let a = school_analysis(app, &sa.ctx, &sa.school, year).await?;
     let vis = visibility(app, &sa.ctx, &sa.school, year).await?;
     let (content, version, step_status) = step4_content(app, &sa.ctx, &sa.school, year).await?;
     let (message, answers) = match conflict {
@@ -535,6 +535,7 @@ async fn render_step4(
             "version": version,
             "done": step_status == StepStatus::Done,
             "message": message,
+            "moment": a.moment.map(|k| k.letter().to_string()).unwrap_or_default(),
         }),
     );
     let html = app.templates.render("scan_step4.html", ctx)?;
@@ -565,8 +566,11 @@ pub async fn save_step4(
         })
         .collect();
     let done = field("afgerond").is_some();
-    let a = school_analysis(&app, &sa.school, year).await?;
-    let moment = a.findings.as_ref().map(|f| f.target.label.clone()).unwrap_or_default();
+    // The test moment to analyse: B, M or E of the scan year; empty = the latest with data.
+    let moment = match field("moment").as_deref().and_then(schoolscan_domain::MomentKind::parse) {
+        Some(k) => format!("{} {year}", k.letter()),
+        None => String::new(),
+    };
     let content =
         serde_json::to_value(StepContent::Analyse(AnalyseStep { answers: answers.clone(), moment }))
             .map_err(|e| WebError::Internal(e.to_string()))?;
@@ -633,7 +637,7 @@ pub async fn grade(
     let Some(kind) = sa.ctx.policy.audit else { return Err(WebError::NotFound) };
     crate::guard::audit(&app, &sa.ctx, &sa.school, Some(format!("jaargroep {}", g.get())), None, kind, true)
         .await?;
-    let a = school_analysis(&app, &sa.school, year).await?;
+    let a = school_analysis(&app, &sa.ctx, &sa.school, year).await?;
     let vis = visibility(&app, &sa.ctx, &sa.school, year).await?;
     let (content, _, _) = step4_content(&app, &sa.ctx, &sa.school, year).await?;
     let base = base_path(&sa.school, year);
@@ -700,7 +704,7 @@ pub async fn grade(
 /// [`GroupAccess`], which also checks the group is in scope).
 pub async fn group(State(app): State<AppState>, ga: GroupAccess) -> Result<Response, WebError> {
     let year = ga.year;
-    let a = school_analysis(&app, &ga.school, year).await?;
+    let a = school_analysis(&app, &ga.ctx, &ga.school, year).await?;
     let vis = visibility(&app, &ga.ctx, &ga.school, year).await?;
     let base = base_path(&ga.school, year);
     let name = ga.group.as_str().to_owned();
@@ -798,7 +802,7 @@ pub async fn pupil(
     let scope = pa.ctx.scope.clone();
     let (b, n) = (school.clone(), pa.pupil.number.clone());
     let d = app.blocking(move |s| s.dossier(&scope, &b, &n)).await?.ok_or(WebError::NotFound)?;
-    let a = school_analysis(&app, &school, year).await?;
+    let a = school_analysis(&app, &pa.ctx, &school, year).await?;
     let vis = visibility(&app, &pa.ctx, &school, year).await?;
     let base = base_path(&school, year);
     let number = pa.pupil.number.as_str().to_owned();

@@ -320,7 +320,7 @@ async fn render(
     // conflict uses the GET's category).
     let kind = sa.ctx.policy.audit.unwrap_or((DataCategory::Toets, Action::Read));
     crate::guard::audit(app, &sa.ctx, &sa.school, None, None, kind, true).await?;
-    let a = school_analysis(app, &sa.school, year).await?;
+    let a = school_analysis(app, &sa.ctx, &sa.school, year).await?;
     let vis = visibility(app, &sa.ctx, &sa.school, year).await?;
     let (content, version, step_status) = load(app, sa, year).await?;
     let base = base_path(&sa.school, year);
@@ -423,7 +423,7 @@ pub async fn save(
             if input.evidence.is_empty() {
                 return Ok(unprocessable("Het formulier noemt geen bevinding."));
             }
-            let a = school_analysis(&app, &sa.school, year).await?;
+            let a = school_analysis(&app, &sa.ctx, &sa.school, year).await?;
             let vis = visibility(&app, &sa.ctx, &sa.school, year).await?;
             let cand = match &a.findings {
                 Ok(f) => candidates(&a, f, &vis, &base).into_iter().find(|c| c.evidence == input.evidence),
@@ -521,7 +521,7 @@ pub async fn summary(
     let Some(kind) = sa.ctx.policy.audit else { return Err(WebError::NotFound) };
     crate::guard::audit(&app, &sa.ctx, &sa.school, None, None, kind, true).await?;
     let general = q.get("versie").is_some_and(|v| v == "algemeen");
-    let a = school_analysis(&app, &sa.school, year).await?;
+    let a = school_analysis(&app, &sa.ctx, &sa.school, year).await?;
     let vis = visibility(&app, &sa.ctx, &sa.school, year).await?;
     let (content, version, status) = load(&app, &sa, year).await?;
     let base = base_path(&sa.school, year);

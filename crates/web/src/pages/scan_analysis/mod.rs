@@ -7,7 +7,7 @@
 //!   priority), saved with optimistic locking, and a one-page printable summary.
 //!
 //! Every page analyses the **whole school** (the figures of a jaargroep or of the school must not
-//! depend on who looks), after the route's guard and [`crate::guard::SchoolAccess`] established
+//! depend on who looks), with the baseline models pooled over the school's board, after the route's guard and [`crate::guard::SchoolAccess`] established
 //! that the school is in the user's scope. Pupil-level rows (pupils who stand out, groups, the
 //! expected scores) are then filtered by the request's own scope through [`Visibility`]: a
 //! teacher sees the school and jaargroep figures, but only the groups and pupils of their own
@@ -21,7 +21,7 @@ use std::hash::{DefaultHasher, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use schoolscan_analysis::{Config, Findings};
-use schoolscan_domain::{Brin, Dataset, SchoolYear};
+use schoolscan_domain::{Brin, Dataset, MomentKind, SchoolYear};
 use schoolscan_store::{DatasetFilter, Scope};
 
 use crate::guard::Ctx;
@@ -36,6 +36,8 @@ pub struct SchoolAnalysis {
     pub names: HashMap<String, String>,
     /// Test key → (subject key, subject label, scale code).
     pub tests: HashMap<String, (String, String, String)>,
+    /// The test moment chosen in step 4 (`None` = the latest with data).
+    pub moment: Option<MomentKind>,
 }
 
 impl SchoolAnalysis {
@@ -65,50 +67,83 @@ fn fingerprint(data: &Dataset) -> Result<u64, WebError> {
     Ok(w.0.finish())
 }
 
-type CacheKey = (Brin, SchoolYear);
+type CacheKey = (Brin, SchoolYear, Option<MomentKind>);
 type CacheVal = (u64, Arc<SchoolAnalysis>);
 
-/// One cached analysis per (school, year): the latest fingerprint only, so memory stays bounded
-/// by the number of schools.
+/// One cached analysis per (school, year, moment): the latest fingerprint only, so memory stays
+/// bounded by the number of schools.
 fn cache() -> &'static Mutex<BTreeMap<CacheKey, CacheVal>> {
     static CACHE: OnceLock<Mutex<BTreeMap<CacheKey, CacheVal>>> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(BTreeMap::new()))
 }
 
-fn run(data: &Dataset, school: &Brin, year: SchoolYear) -> SchoolAnalysis {
-    let cfg = Config { school: Some(school.clone()), year: Some(year), ..Config::default() };
+fn run(data: &Dataset, school: &Brin, year: SchoolYear, moment: Option<MomentKind>) -> SchoolAnalysis {
+    let cfg = Config { school: Some(school.clone()), year: Some(year), moment, ..Config::default() };
     let findings = schoolscan_analysis::analyse(data, &cfg).map_err(|e| e.to_string());
-    let names = data.pupils.iter().map(|p| (p.number.as_str().to_owned(), p.display_name())).collect();
+    let names = data
+        .pupils
+        .iter()
+        .filter(|p| &p.school == school)
+        .map(|p| (p.number.as_str().to_owned(), p.display_name()))
+        .collect();
     let tests = data
         .tests
         .iter()
         .map(|t| (t.key.clone(), (t.subject.as_str().to_owned(), t.subject.label(), t.scale.code.clone())))
         .collect();
-    SchoolAnalysis { findings, names, tests }
+    SchoolAnalysis { findings, names, tests, moment }
 }
 
-/// The analysis of `school` in `year` (the caller checked the school is in scope).
+/// The test moment the team chose in step 4 (`M 2020-2021`), or `None` = the latest moment.
+pub fn chosen_moment(stored: &str) -> Option<MomentKind> {
+    let letter = stored.split_whitespace().next()?;
+    MomentKind::parse(letter)
+}
+
+/// The analysis of `school` in the scan year `year`, at the test moment chosen in step 4 (the
+/// caller's extractor checked the school is in scope).
+///
+/// The baseline models are fitted on every school of the school's board (the method pools "all
+/// schools in the database" so that a single school's jaargroepen are not too small,
+/// `docs/methode.md`); only `school` is reported, and pupil-level rows are filtered afterwards
+/// (see [`Visibility`]).
 pub async fn school_analysis(
     app: &AppState,
+    ctx: &Ctx,
     school: &Brin,
     year: SchoolYear,
 ) -> Result<Arc<SchoolAnalysis>, WebError> {
-    // The whole school's records: see the module documentation for why, and `Visibility` for
-    // how pupil-level rows are filtered afterwards.
-    let scope = Scope::Schools { schools: vec![school.clone()] };
+    let scope = ctx.scope.clone();
+    let b = school.clone();
+    let (board, step4) = app
+        .blocking(move |s| {
+            let Some((_, board)) = s.school_in_scope(&scope, &b)? else { return Ok(None) };
+            let scan = s.scan(&scope, &b, year)?;
+            let moment = scan
+                .steps
+                .iter()
+                .find(|st| st.step == 4)
+                .and_then(|st| st.content.get("moment").and_then(|m| m.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            Ok(Some((board, moment)))
+        })
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let moment = chosen_moment(&step4);
+    let pool = Scope::Board { board };
     let filter = DatasetFilter { schools: vec![], until: None, with_notes: false };
-    let data = app.blocking(move |s| s.load_dataset(&scope, &filter)).await?;
+    let data = app.blocking(move |s| s.load_dataset(&pool, &filter)).await?;
     let school = school.clone();
     tokio::task::spawn_blocking(move || -> Result<Arc<SchoolAnalysis>, WebError> {
         let fp = fingerprint(&data)?;
-        let key = (school.clone(), year);
+        let key = (school.clone(), year, moment);
         if let Ok(c) = cache().lock()
             && let Some((f, a)) = c.get(&key)
             && *f == fp
         {
             return Ok(a.clone());
         }
-        let a = Arc::new(run(&data, &school, year));
+        let a = Arc::new(run(&data, &school, year, moment));
         if let Ok(mut c) = cache().lock() {
             c.insert(key, (fp, a.clone()));
         }
