@@ -8,6 +8,7 @@ use crate::StoreError;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_access", include_str!("../../migrations/0002_access.sql")),
+    ("0003_data_version", include_str!("../../migrations/0003_data_version.sql")),
 ];
 
 /// The schema version this build knows.

@@ -11,13 +11,12 @@
 //! that the school is in the user's scope. Pupil-level rows (pupils who stand out, groups, the
 //! expected scores) are then filtered by the request's own scope through [`Visibility`]: a
 //! teacher sees the school and jaargroep figures, but only the groups and pupils of their own
-//! groups. Findings are cached per (school, year, fingerprint of the school's data).
+//! groups. Findings are cached per (school, year, moment) and the store's data version.
 
 pub mod analysis;
 pub mod conclusions;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use schoolscan_analysis::{Config, Findings};
@@ -46,31 +45,11 @@ impl SchoolAnalysis {
     }
 }
 
-/// A `std::io::Write` that only hashes what is written.
-struct HashWriter(DefaultHasher);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A fingerprint of everything the analysis reads: any change to the school's data gives another
-/// fingerprint, so a cached analysis is never stale.
-fn fingerprint(data: &Dataset) -> Result<u64, WebError> {
-    let mut w = HashWriter(DefaultHasher::new());
-    serde_json::to_writer(&mut w, data).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(w.0.finish())
-}
-
 type CacheKey = (Brin, SchoolYear, Option<MomentKind>);
-type CacheVal = (u64, Arc<SchoolAnalysis>);
+type CacheVal = (String, Arc<SchoolAnalysis>);
 
-/// One cached analysis per (school, year, moment): the latest fingerprint only, so memory stays
+/// One cached analysis per (school, year, moment) with the store's data version (database id and
+/// write counter) it was computed at: a write of analysis data makes it stale, and it is replaced, so memory stays
 /// bounded by the number of schools.
 fn cache() -> &'static Mutex<BTreeMap<CacheKey, CacheVal>> {
     static CACHE: OnceLock<Mutex<BTreeMap<CacheKey, CacheVal>>> = OnceLock::new();
@@ -115,9 +94,10 @@ pub async fn school_analysis(
 ) -> Result<Arc<SchoolAnalysis>, WebError> {
     let scope = ctx.scope.clone();
     let b = school.clone();
-    let (board, step4) = app
+    let (board, step4, version) = app
         .blocking(move |s| {
             let Some((_, board)) = s.school_in_scope(&scope, &b)? else { return Ok(None) };
+            let version = s.data_version()?;
             let scan = s.scan(&scope, &b, year)?;
             let moment = scan
                 .steps
@@ -125,32 +105,29 @@ pub async fn school_analysis(
                 .find(|st| st.step == 4)
                 .and_then(|st| st.content.get("moment").and_then(|m| m.as_str()).map(str::to_owned))
                 .unwrap_or_default();
-            Ok(Some((board, moment)))
+            Ok(Some((board, moment, version)))
         })
         .await?
         .ok_or(WebError::NotFound)?;
     let moment = chosen_moment(&step4);
+    let key = (school.clone(), year, moment);
+    if let Ok(c) = cache().lock()
+        && let Some((v, a)) = c.get(&key)
+        && *v == version
+    {
+        return Ok(a.clone());
+    }
     let pool = Scope::Board { board };
     let filter = DatasetFilter { schools: vec![], until: None, with_notes: false };
     let data = app.blocking(move |s| s.load_dataset(&pool, &filter)).await?;
     let school = school.clone();
-    tokio::task::spawn_blocking(move || -> Result<Arc<SchoolAnalysis>, WebError> {
-        let fp = fingerprint(&data)?;
-        let key = (school.clone(), year, moment);
-        if let Ok(c) = cache().lock()
-            && let Some((f, a)) = c.get(&key)
-            && *f == fp
-        {
-            return Ok(a.clone());
-        }
-        let a = Arc::new(run(&data, &school, year, moment));
-        if let Ok(mut c) = cache().lock() {
-            c.insert(key, (fp, a.clone()));
-        }
-        Ok(a)
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?
+    let a = tokio::task::spawn_blocking(move || Arc::new(run(&data, &school, year, moment)))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    if let Ok(mut c) = cache().lock() {
+        c.insert(key, (version, a.clone()));
+    }
+    Ok(a)
 }
 
 /// Which pupil-level rows the request may see.
