@@ -1,8 +1,8 @@
 //! Server time of the step 4 page of the largest demo school (De Regenboog, 21VA) through the
 //! real router: a fresh database with the demo board, the demo IB'er logged in through the real
 //! password and TOTP pages, then `GET /scholen/21VA/scan/2020-2021/stap/4` repeatedly. Prints the
-//! first (cold: load, fingerprint and analyse) and the median/p95 of the following requests
-//! (warm: findings cached per school, year and data fingerprint), plus the drill-down pages.
+//! first (cold: load the board and analyse) and the median/p95 of the following requests
+//! (warm: findings cached per school, year, moment and the store's data version), plus the drill-down pages.
 //!
 //! `cargo run --release -p schoolscan-web --example bench_step4 [-- RUNS]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -146,7 +146,7 @@ async fn main() {
         demo.dataset.schools.len(),
         size / 1024
     );
-    println!("  first request (load, fingerprint, analyse): {cold:.0} ms");
+    println!("  first request (load the board, analyse): {cold:.0} ms");
     println!("  next {runs} requests: median {median:.0} ms, p95 {p95:.0} ms (target < 300 ms)");
     for (label, p) in [
         ("jaargroep 5", "/scholen/21VA/scan/2020-2021/stap/4/jaargroep/5"),
