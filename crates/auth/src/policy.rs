@@ -199,11 +199,16 @@ const DOSSIER: &[Role] = &[Director, InternBegeleider, Parent];
 const AGGREGATES: &[Role] = &[QualityOfficer, Director, MrMember, Municipality];
 const ADMIN: &[Role] = &[BoardAdmin];
 const SCHOOL_ANALYSIS: &[Role] = &[QualityOfficer, Director, InternBegeleider];
+/// The schoolscan: the director and the IB'er fill it in; the board's quality officer and the
+/// school's teachers read it (a teacher's pupil-level parts are their own groups only, by scope).
+const SCAN_READ: &[Role] = &[QualityOfficer, Director, InternBegeleider, Teacher];
+const SCAN_WRITE: &[Role] = &[Director, InternBegeleider];
+/// Conversations and observations per class (step 3): the staff who work with the pupils.
+const SCAN_ENTRY: &[Role] = &[Director, InternBegeleider, Teacher];
 // Schoolscan steps 4 and 5: teachers view step 4 (pupil rows filtered to their own groups),
-// director and IB write, the board's quality officer reads.
+// director and IB write (SCAN_WRITE), the board's quality officer reads.
 const SCAN_STEP4_READ: &[Role] = &[QualityOfficer, Director, InternBegeleider, Teacher];
 const SCAN_STEP5_READ: &[Role] = &[QualityOfficer, Director, InternBegeleider];
-const SCAN_WRITE: &[Role] = &[Director, InternBegeleider];
 
 const fn route(
     method: Method,
@@ -279,6 +284,51 @@ pub const ROUTES: &[RoutePolicy] = &[
         Object::Pupil,
         Some((DataCategory::Bijzonder, Action::Export)),
     ),
+    // The schoolscan (issue 7): overview, steps 1, 2, 3 and 7. Not for MR, parents, care partners
+    // or the municipality. The risk register and the per-pupil entries are audited.
+    route(Get, "/scholen/{brin}/scan/{year}", Access::Roles(SCAN_READ), Object::School, None),
+    route(Post, "/scholen/{brin}/scan/{year}/kopie", Access::Roles(SCAN_WRITE), Object::School, None),
+    route(Get, "/scholen/{brin}/scan/{year}/stap/1", Access::Roles(SCAN_READ), Object::School, None),
+    route(Post, "/scholen/{brin}/scan/{year}/stap/1", Access::Roles(SCAN_WRITE), Object::School, None),
+    route(Get, "/scholen/{brin}/scan/{year}/stap/2", Access::Roles(SCAN_READ), Object::School, None),
+    route(Post, "/scholen/{brin}/scan/{year}/stap/2", Access::Roles(SCAN_WRITE), Object::School, None),
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/3",
+        Access::Roles(SCAN_READ),
+        Object::School,
+        Some((DataCategory::Bijzonder, Action::Read)),
+    ),
+    route(
+        Post,
+        "/scholen/{brin}/scan/{year}/stap/3",
+        Access::Roles(SCAN_WRITE),
+        Object::School,
+        Some((DataCategory::Planning, Action::Update)),
+    ),
+    route(
+        Post,
+        "/scholen/{brin}/scan/{year}/stap/3/risico",
+        Access::Roles(SCAN_WRITE),
+        Object::School,
+        Some((DataCategory::Bijzonder, Action::Update)),
+    ),
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/3/groep/{group}",
+        Access::Roles(SCAN_ENTRY),
+        Object::Group,
+        Some((DataCategory::Gespreksverslag, Action::Read)),
+    ),
+    route(
+        Post,
+        "/scholen/{brin}/scan/{year}/stap/3/groep/{group}",
+        Access::Roles(SCAN_ENTRY),
+        Object::Group,
+        Some((DataCategory::Gespreksverslag, Action::Create)),
+    ),
+    route(Get, "/scholen/{brin}/scan/{year}/stap/7", Access::Roles(SCAN_READ), Object::School, None),
+    route(Post, "/scholen/{brin}/scan/{year}/stap/7", Access::Roles(SCAN_WRITE), Object::School, None),
     // Aggregates (MR, municipality, board): no pupil-level data.
     route(Get, "/overzicht/scholen/{brin}", Access::Roles(AGGREGATES), Object::School, None),
     // Administration.

@@ -4,7 +4,7 @@
 //! Coverage of a source for a jaargroep = the share of the pupils in that jaargroep in the scan year
 //! who have at least one value before the first closure and at least one since. A domain is a
 //! witte vlek when it has no source at all, or when no source reaches the threshold in the
-//! jaargroepen where that source is used.
+//! jaargroepen where that source was used before corona.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,6 +26,19 @@ pub struct GradeCoverage {
     pub pct_both: f64,
 }
 
+/// The pupils with a value at one moment (`M 2019-2020`, `zien 2020-2021`), per jaargroep of the
+/// scan year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MomentCount {
+    pub moment: String,
+    pub first_date: Date,
+    pub last_date: Date,
+    /// Pupils of the scan year's jaargroepen with a value at this moment.
+    pub pupils: u32,
+    /// (jaargroep in the scan year, pupils with a value).
+    pub by_grade: Vec<(u8, u32)>,
+}
+
 /// One cell of the matrix: a domain × a source kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
@@ -39,14 +52,20 @@ pub struct Cell {
     pub last_date: Option<Date>,
     /// Per jaargroep in the scan year (only for automatically filled sources).
     pub by_grade: Vec<GradeCoverage>,
+    /// Per moment, in date order, the pupils of the scan year with a value (per jaargroep).
+    #[serde(default)]
+    pub by_moment: Vec<MomentCount>,
     /// Recorded by hand (no coverage figures).
     pub manual: bool,
 }
 
 impl Cell {
-    /// The lowest coverage over the jaargroepen where this source has any data.
+    /// The lowest coverage over the jaargroepen where this source has data from before corona.
+    /// A jaargroep whose pupils had no measurement at all before corona (they were too young for
+    /// the test) cannot have "before and since" data and does not count: otherwise the youngest
+    /// tested jaargroep would make every domain a witte vlek. `None` when no jaargroep has any.
     pub fn min_coverage(&self) -> Option<f64> {
-        self.by_grade.iter().filter(|g| g.with_pre + g.with_since > 0).map(|g| g.pct_both).reduce(f64::min)
+        self.by_grade.iter().filter(|g| g.with_pre > 0).map(|g| g.pct_both).reduce(f64::min)
     }
 }
 
@@ -77,11 +96,17 @@ struct Acc {
     moments: BTreeSet<(Date, String)>,
     pre: BTreeSet<PupilNumber>,
     since: BTreeSet<PupilNumber>,
+    /// Per moment label: first and last date and the pupils.
+    per_moment: BTreeMap<String, (Date, Date, BTreeSet<PupilNumber>)>,
 }
 
 impl Acc {
     fn add(&mut self, pupil: &PupilNumber, date: Date, instrument: &str, moment: String, boundary: Date) {
         self.instruments.insert(instrument.to_owned());
+        let e = self.per_moment.entry(moment.clone()).or_insert_with(|| (date, date, BTreeSet::new()));
+        e.0 = e.0.min(date);
+        e.1 = e.1.max(date);
+        e.2.insert(pupil.clone());
         self.moments.insert((date, moment));
         if date < boundary {
             self.pre.insert(pupil.clone());
@@ -200,9 +225,30 @@ pub fn build(
                     moments.push(m.clone());
                 }
             }
+            let mut by_moment: Vec<MomentCount> = a
+                .per_moment
+                .iter()
+                .map(|(m, (first, last, pupils))| {
+                    let mut per: BTreeMap<u8, u32> = BTreeMap::new();
+                    for p in pupils {
+                        if let Some(g) = grade_of.get(p) {
+                            *per.entry(*g).or_default() += 1;
+                        }
+                    }
+                    MomentCount {
+                        moment: m.clone(),
+                        first_date: *first,
+                        last_date: *last,
+                        pupils: per.values().sum(),
+                        by_grade: per.into_iter().collect(),
+                    }
+                })
+                .collect();
+            by_moment.sort_by(|x, y| (x.first_date, &x.moment).cmp(&(y.first_date, &y.moment)));
             Cell {
                 domain,
                 kind,
+                by_moment,
                 instruments: a.instruments.into_iter().collect(),
                 moments,
                 first_date: a.moments.first().map(|(d, _)| *d),
@@ -226,6 +272,7 @@ pub fn build(
                 first_date: None,
                 last_date: None,
                 by_grade: vec![],
+                by_moment: vec![],
                 manual: true,
             });
         }
@@ -374,11 +421,50 @@ mod tests {
         assert_eq!(bl.by_grade[0].with_both, 9);
         assert!((bl.by_grade[0].pct_both - 90.0).abs() < 1e-9);
         assert_eq!(bl.moments, vec!["toets 2019-2020".to_string(), "toets 2020-2021".to_string()]);
+        assert_eq!(bl.by_moment.len(), 2);
+        assert_eq!((bl.by_moment[0].moment.as_str(), bl.by_moment[0].pupils), ("toets 2019-2020", 9));
+        assert_eq!(bl.by_moment[1].by_grade, vec![(5, 10)]);
+        assert_eq!(bl.by_moment[1].first_date, date!(2021 - 03 - 10));
         let vlek: Vec<&str> = inv.witte_vlekken.iter().map(|w| w.domain.as_str()).collect();
         // welbevinden: only since-corona observations of 3 pupils; motivatie: one conversation since;
         // motoriek: nothing at all.
         assert_eq!(vlek, vec!["welbevinden", "motivatie", "motoriek"]);
         assert!(inv.witte_vlekken[2].reason.contains("geen enkele bron"));
+    }
+
+    #[test]
+    fn a_jaargroep_too_young_for_the_test_before_corona_does_not_count() {
+        let mut d = ds();
+        let school = Brin::parse("12AB").unwrap();
+        // Ten pupils in jaargroep 3 with a score since corona only (they were in groep 1 before).
+        for i in 100..110 {
+            let p = PupilNumber::parse(&format!("{i}")).unwrap();
+            d.enrolments.push(Enrolment {
+                school: school.clone(),
+                pupil: p.clone(),
+                year: SchoolYear::new(2020),
+                group: GroupName::parse("3A").unwrap(),
+                grade: Grade::new(3).unwrap(),
+            });
+            let mut s = d.scores[0].clone();
+            s.pupil = p;
+            s.date = date!(2021 - 03 - 10);
+            d.scores.push(s);
+        }
+        let inv = build(
+            &d,
+            &school,
+            SchoolYear::new(2020),
+            &full_catalogue(),
+            &chosen(&["begrijpend_lezen"]),
+            &InventoryStep { manual: vec![], coverage_threshold: 80 },
+            date!(2020 - 03 - 16),
+        );
+        let bl = &inv.cells[0];
+        assert_eq!(bl.by_grade.len(), 2);
+        assert_eq!(bl.by_grade[0].with_both, 0, "jaargroep 3: no data before corona");
+        assert_eq!(bl.min_coverage(), Some(90.0));
+        assert!(inv.witte_vlekken.is_empty());
     }
 
     #[test]

@@ -29,6 +29,14 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "users.html",
     "audit.html",
     "message.html",
+    // The schoolscan (pages::scan).
+    "scan_base.html",
+    "scan_overview.html",
+    "scan_step1.html",
+    "scan_step2.html",
+    "scan_step3.html",
+    "scan_group.html",
+    "scan_step7.html",
     // Schoolscan steps 4 and 5.
     "scan_step4_macros.html",
     "scan_step4.html",

@@ -33,7 +33,7 @@ fn p(path: &'static str, handler: MethodRouter<AppState>) -> Entry {
 
 /// Every route of the app.
 pub fn table() -> Vec<Entry> {
-    use pages::{admin, aggregate, assets, home, login, pupil, scan_analysis, school};
+    use pages::{admin, aggregate, assets, home, login, pupil, scan, scan_analysis, school};
     vec![
         g("/static/app.css", get(assets::css)),
         g("/static/app.js", get(assets::js)),
@@ -55,6 +55,20 @@ pub fn table() -> Vec<Entry> {
         p("/leerlingen/{brin}/{number}/zienswijze", post(pupil::add_zienswijze)),
         g("/leerlingen/{brin}/{number}/dossier", get(pupil::dossier)),
         g("/overzicht/scholen/{brin}", get(aggregate::school)),
+        // The schoolscan (pages::scan).
+        g("/scholen/{brin}/scan/{year}", get(scan::overview::show)),
+        p("/scholen/{brin}/scan/{year}/kopie", post(scan::overview::copy)),
+        g("/scholen/{brin}/scan/{year}/stap/1", get(scan::domains::show)),
+        p("/scholen/{brin}/scan/{year}/stap/1", post(scan::domains::save)),
+        g("/scholen/{brin}/scan/{year}/stap/2", get(scan::inventory::show)),
+        p("/scholen/{brin}/scan/{year}/stap/2", post(scan::inventory::save)),
+        g("/scholen/{brin}/scan/{year}/stap/3", get(scan::collect::show)),
+        p("/scholen/{brin}/scan/{year}/stap/3", post(scan::collect::save_plans)),
+        p("/scholen/{brin}/scan/{year}/stap/3/risico", post(scan::collect::save_register)),
+        g("/scholen/{brin}/scan/{year}/stap/3/groep/{group}", get(scan::collect::group_form)),
+        p("/scholen/{brin}/scan/{year}/stap/3/groep/{group}", post(scan::collect::group_save)),
+        g("/scholen/{brin}/scan/{year}/stap/7", get(scan::capacity::show)),
+        p("/scholen/{brin}/scan/{year}/stap/7", post(scan::capacity::save)),
         // --- Schoolscan step 4 (analysis) and step 5 (conclusions) [branch step4] ---
         g("/scholen/{brin}/scan/{year}/stap/4", get(scan_analysis::analysis::step4)),
         p("/scholen/{brin}/scan/{year}/stap/4", post(scan_analysis::analysis::save_step4)),

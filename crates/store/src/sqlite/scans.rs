@@ -187,6 +187,7 @@ pub fn copy_from(
     };
     let dst = scan_id(&tx, sid, to)?;
     let mut copied = 0;
+    let mut copied_steps = Vec::new();
     for step in CARRY_OVER {
         let content: Option<String> = tx
             .query_row(
@@ -211,9 +212,11 @@ pub fn copy_from(
             params![dst, step, content, user, now],
         )?;
         copied += 1;
+        copied_steps.push(step);
     }
     let mut status = statuses(&tx, dst)?;
-    for step in CARRY_OVER {
+    // Only the steps that were copied start as "in progress".
+    for step in copied_steps {
         let i = usize::from(step - 1);
         if status[i] == StepStatus::NotStarted {
             status[i] = StepStatus::InProgress;

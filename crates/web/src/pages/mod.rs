@@ -6,6 +6,7 @@ pub mod assets;
 pub mod home;
 pub mod login;
 pub mod pupil;
+pub mod scan;
 pub mod scan_analysis;
 pub mod school;
 

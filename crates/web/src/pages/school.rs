@@ -15,9 +15,17 @@ pub async fn show(State(app): State<AppState>, sa: SchoolAccess) -> Result<Html<
         .iter()
         .map(|g| json!({ "year": g.year.to_string(), "name": g.name.as_str(), "pupils": g.pupils }))
         .collect();
+    // The schoolscan of each school year with groups, newest first (for the roles that may open it).
+    let mut scan_years: Vec<String> = groups.iter().map(|g| g.year.to_string()).collect();
+    scan_years.dedup();
+    let scan_role = sa.ctx.user.as_ref().is_some_and(|u| {
+        schoolscan_auth::policy::find(schoolscan_auth::policy::Method::Get, "/scholen/{brin}/scan/{year}")
+            .is_some_and(|p| p.admits(u.role))
+    });
     let html = app.templates.render(
         "school.html",
-        json!({ "csrf": sa.ctx.csrf(), "brin": sa.school.as_str(), "name": sa.name, "groups": rows }),
+        json!({ "csrf": sa.ctx.csrf(), "brin": sa.school.as_str(), "name": sa.name, "groups": rows,
+                "scan_years": if scan_role { scan_years } else { Vec::new() } }),
     )?;
     Ok(Html(html))
 }
