@@ -127,7 +127,7 @@ fn range_with_zero(rows: &[IntervalRow]) -> (f64, f64) {
 /// with the value and n printed at the right. Marked rows get a diamond and a ▼/▲.
 pub fn interval_chart(id: &str, frame: &Frame, rows: &[IntervalRow]) -> String {
     let label_w = 190.0;
-    let value_w = 170.0;
+    let value_w = 240.0;
     let plot_w = 420.0;
     let row_h = 28.0;
     let top = 34.0;
@@ -196,7 +196,7 @@ pub fn interval_chart(id: &str, frame: &Frame, rows: &[IntervalRow]) -> String {
         if i % 2 == 0 {
             let _ = write!(
                 out,
-                r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#f5f5f5"/>"##,
+                r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#000000" fill-opacity="0.04"/>"##,
                 cy - row_h / 2.0
             );
         }
@@ -278,7 +278,7 @@ pub fn heat_map(
     cells: &[Vec<Option<HeatCell>>],
 ) -> String {
     let label_w = 110.0;
-    let cell_w = 130.0;
+    let cell_w = 150.0;
     let cell_h = 40.0;
     let top = 40.0;
     let w = label_w + cell_w * col_labels.len().max(1) as f64 + 10.0;
@@ -593,7 +593,7 @@ pub struct IntervalGroup {
 /// [`interval_chart`]. Rows without a finite value print "geen getal" instead of a dot.
 pub fn grouped_interval_chart(id: &str, frame: &Frame, groups: &[IntervalGroup]) -> String {
     let label_w = 230.0;
-    let value_w = 170.0;
+    let value_w = 240.0;
     let plot_w = 380.0;
     let row_h = 26.0;
     let top = 34.0;
@@ -671,7 +671,7 @@ pub fn grouped_interval_chart(id: &str, frame: &Frame, groups: &[IntervalGroup])
             if line.is_multiple_of(2) {
                 let _ = write!(
                     out,
-                    r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#f5f5f5"/>"##,
+                    r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#000000" fill-opacity="0.04"/>"##,
                     cy - row_h / 2.0
                 );
             }
@@ -813,7 +813,7 @@ pub fn before_since_chart(id: &str, frame: &Frame, rows: &[BeforeSince]) -> Stri
         if i % 2 == 0 {
             let _ = write!(
                 out,
-                r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#f5f5f5"/>"##,
+                r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#000000" fill-opacity="0.04"/>"##,
                 cy - row_h / 2.0
             );
         }

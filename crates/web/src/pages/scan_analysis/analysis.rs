@@ -246,7 +246,7 @@ fn components_view(f: &Findings, grade: Option<u8>, id: &str) -> Value {
         .flat_map(|((g, subj), rows)| {
             rows.iter().map(move |c| {
                 json!({
-                    "grade": g, "vak": subj, "onderdeel": c.component,
+                    "grade": g, "vak": subj, "onderdeel": c.component.replace('_', " "),
                     "effect": opt(c.effect_size, 2), "interval": opt_ci(c.effect_size_ci95, 2),
                     "verschil": opt(c.contrast, 2), "p_holm": pvalue(c.p_holm),
                     "afwijking": match c.deviates {
@@ -313,7 +313,7 @@ fn seo_view(f: &Findings) -> Value {
         .dimensions
         .iter()
         .map(|d| chart::BeforeSince {
-            label: format!("{} – {} ({})", d.instrument, d.dimension, d.informant),
+            label: format!("{} – {} ({})", d.instrument, d.dimension.replace('_', " "), d.informant),
             before: d.mean_before,
             since: d.mean_since,
             n_before: d.n_before as u64,
@@ -329,7 +329,7 @@ fn seo_view(f: &Findings) -> Value {
     let svg = chart::before_since_chart("seo", &frame, &rows);
     let pct = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |x| format!("{}%", nl(100.0 * x, 0)));
     let table: Vec<Value> = f.seo.dimensions.iter().map(|d| json!({
-        "instrument": d.instrument, "dimensie": d.dimension, "invuller": d.informant,
+        "instrument": d.instrument, "dimensie": d.dimension.replace('_', " "), "invuller": d.informant,
         "voor": d.mean_before.map_or_else(|| "–".to_owned(), |x| nl(x, 2)),
         "sinds": d.mean_since.map_or_else(|| "–".to_owned(), |x| nl(x, 2)),
         "verandering": opt(d.change, 2), "interval": opt_ci(d.change_ci95, 2),
