@@ -83,13 +83,14 @@ async fn demo() -> Demo {
             "2026-01-05T09:00:00Z",
         )
         .unwrap();
-    // The board's records as the pages load them (the baseline is pooled over the board), and
+    // The board's records up to the scan year as the pages load them (the baseline is pooled
+    // over the board), and
     // the engine's findings for the school on them.
     let data = app
         .store
         .load_dataset(
             &Scope::Board { board: board.clone() },
-            &DatasetFilter { schools: vec![], until: None, with_notes: false },
+            &DatasetFilter { schools: vec![], until: Some(SchoolYear::new(YEAR)), with_notes: false },
         )
         .unwrap();
     let cfg = Config {

@@ -82,7 +82,8 @@ pub fn chosen_moment(stored: &str) -> Option<MomentKind> {
 /// The analysis of `school` in the scan year `year`, at the test moment chosen in step 4 (the
 /// caller's extractor checked the school is in scope).
 ///
-/// The baseline models are fitted on every school of the school's board (the method pools "all
+/// The data are those up to and including the scan year (a scan of 2020-2021 does not look at
+/// later years). The baseline models are fitted on every school of the school's board (the method pools "all
 /// schools in the database" so that a single school's jaargroepen are not too small,
 /// `docs/methode.md`); only `school` is reported, and pupil-level rows are filtered afterwards
 /// (see [`Visibility`]).
@@ -118,7 +119,7 @@ pub async fn school_analysis(
         return Ok(a.clone());
     }
     let pool = Scope::Board { board };
-    let filter = DatasetFilter { schools: vec![], until: None, with_notes: false };
+    let filter = DatasetFilter { schools: vec![], until: Some(year), with_notes: false };
     let data = app.blocking(move |s| s.load_dataset(&pool, &filter)).await?;
     let school = school.clone();
     let a = tokio::task::spawn_blocking(move || Arc::new(run(&data, &school, year, moment)))
