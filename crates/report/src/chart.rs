@@ -404,7 +404,7 @@ pub struct TrajectoryPoint {
 pub fn trajectory(id: &str, title: &str, unit: &str, points: &[TrajectoryPoint]) -> String {
     let w = 760.0;
     let h = 300.0;
-    let (left, right, top, bottom) = (60.0, 20.0, 20.0, 50.0);
+    let (left, right, top, bottom) = (60.0, 50.0, 20.0, 50.0);
     let mut vals: Vec<f64> = Vec::new();
     for p in points {
         vals.extend(p.score);
@@ -481,6 +481,22 @@ pub fn trajectory(id: &str, title: &str, unit: &str, points: &[TrajectoryPoint])
             out,
             r##"<path d="{l}" fill="none" stroke="#555555" stroke-width="2" stroke-dasharray="6 4"/>"##
         );
+        // Every expected point also gets its own band bar and tick, so a single expected moment
+        // (the usual case: the target moment) is visible too.
+        for (i, (e, lo, hi)) in &band {
+            let x = sx(*i);
+            let _ = write!(
+                out,
+                r##"<rect x="{:.1}" y="{:.1}" width="18" height="{:.1}" fill="#c8c8c8" stroke="#555555" stroke-dasharray="3 2"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333333" stroke-width="2" stroke-dasharray="4 3"/>"##,
+                x - 9.0,
+                sy(*hi),
+                (sy(*lo) - sy(*hi)).max(1.0),
+                x - 14.0,
+                sy(*e),
+                x + 14.0,
+                sy(*e)
+            );
+        }
     }
     // Pupil line.
     let pts: Vec<(usize, f64)> =
@@ -953,6 +969,9 @@ mod tests {
             ],
         );
         assert!(t.contains("M5 2021: score 64, verwacht 70 (band 65 tot 75)"));
+        // A single expected moment still draws its band (a bar) and the expected tick.
+        assert_eq!(t.matches("width=\"18\"").count(), 1);
+        assert!(t.contains("stroke-dasharray=\"4 3\""));
     }
 
     #[test]

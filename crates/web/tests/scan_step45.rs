@@ -224,6 +224,7 @@ async fn steps_4_and_5_on_the_demo_board() {
         r.body.contains(&format!("verwacht {}", schoolscan_report::num::nl(e.expected, 0))),
         "the expected score of the engine is in the chart's text alternative"
     );
+    assert!(r.body.contains("width=\"18\""), "the expected band is drawn at the target moment");
 
     // Step 4 stores the answers to the helper questions.
     let r = app.get(&ib, &format!("{BASE}/stap/4")).await;

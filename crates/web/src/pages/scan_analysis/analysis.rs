@@ -809,7 +809,12 @@ pub async fn pupil(
     let name = pa.pupil.display_name();
     // Scores per (subject, scale), main scores only.
     let mut series: BTreeMap<(String, String), (String, Vec<&schoolscan_domain::Score>)> = BTreeMap::new();
-    for s in d.scores.iter().filter(|s| s.component.is_none() && s.ability.is_some()) {
+    // Scores up to and including the scan year (the analysis looks no further).
+    for s in d
+        .scores
+        .iter()
+        .filter(|s| s.component.is_none() && s.ability.is_some() && SchoolYear::of(s.date) <= year)
+    {
         if let Some((subj, label, scale)) = a.tests.get(&s.test_key) {
             series
                 .entry((subj.clone(), scale.clone()))
