@@ -264,6 +264,11 @@ fn ib_completes_steps_1_2_3_and_7_in_the_browser() {
     assert_eq!(status[2], "bezig");
     assert_eq!(status[3], "nog niet begonnen");
     assert_eq!(status[6], "bezig");
+    let summary: Vec<String> = rows.iter().map(|r| r.find("td.summary").unwrap().text().unwrap()).collect();
+    assert_eq!(summary[0], "5 domeinen gekozen");
+    assert_eq!(summary[1], "1 bron met de hand, drempel 75 %");
+    assert_eq!(summary[2], "1 plan voor een witte vlek");
+    assert_eq!(summary[6], "team 1,2 FTE in 2 regels, 1 partner");
     check(&b, "15-overzicht");
 
     // A teacher reads the scan of the school, pupil-level parts for their own group only.

@@ -7,7 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use schoolscan_domain::StepStatus;
 use serde_json::json;
 
-use super::{Notice, ScanAccess, load_scan, render, steps_nav};
+use schoolscan_report::num::nl;
+use schoolscan_scan::steps::{CapacityStep, CollectStep, DomainsStep, InventoryStep};
+use schoolscan_store::StoredScan;
+
+use super::{Notice, ScanAccess, load_scan, read_step, render, steps_nav};
 use crate::{AppState, WebError};
 
 pub async fn show(
@@ -36,6 +40,12 @@ async fn page(app: &AppState, sa: &ScanAccess, message: Option<String>) -> Resul
         s.school == sa.school && s.year == prev && s.status.iter().any(|st| *st != StepStatus::NotStarted)
     });
     let done = scan.steps.iter().filter(|s| s.status == StepStatus::Done).count();
+    let mut steps = steps_nav(sa, &scan);
+    for (i, summary) in summaries(&scan).into_iter().enumerate() {
+        if let Some(s) = steps.get_mut(i) {
+            s["summary"] = json!(summary);
+        }
+    }
     let ctx = json!({
         "csrf": sa.ctx.csrf(),
         "brin": sa.school.as_str(),
@@ -43,7 +53,7 @@ async fn page(app: &AppState, sa: &ScanAccess, message: Option<String>) -> Resul
         "year": sa.year.to_string(),
         "prev_year": prev.to_string(),
         "base": sa.base(),
-        "steps": steps_nav(sa, &scan),
+        "steps": steps,
         "done": done,
         "may_copy": sa.may_write() && prev_started,
         "message": message,
@@ -68,4 +78,42 @@ pub async fn copy(State(app): State<AppState>, sa: ScanAccess) -> Result<Respons
         })
         .await?;
     Ok(Redirect::to(&format!("{}?gekopieerd={copied}", sa.base())).into_response())
+}
+
+/// One line per step on what it holds, from the stored content only (no pupil-level facts).
+fn summaries(scan: &StoredScan) -> Vec<Option<String>> {
+    let saved = |n: u8| scan.steps.iter().any(|s| s.step == n && s.version > 0);
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut out = vec![None; 8];
+    if saved(1)
+        && let Ok(d) = read_step::<DomainsStep>(scan, 1)
+    {
+        out[0] = Some(format!("{} gekozen", plural(d.chosen.len(), "domein", "domeinen")));
+    }
+    if saved(2)
+        && let Ok(i) = read_step::<InventoryStep>(scan, 2)
+    {
+        out[1] = Some(format!(
+            "{} met de hand, drempel {} %",
+            plural(i.manual.len(), "bron", "bronnen"),
+            i.coverage_threshold
+        ));
+    }
+    if saved(3)
+        && let Ok(c) = read_step::<CollectStep>(scan, 3)
+    {
+        out[2] = Some(plural(c.plans.len(), "plan voor een witte vlek", "plannen voor witte vlekken"));
+    }
+    if saved(7)
+        && let Ok(c) = read_step::<CapacityStep>(scan, 7)
+    {
+        let fte: f64 = c.team.iter().map(|t| t.fte.max(0.0)).sum();
+        out[6] = Some(format!(
+            "team {} FTE in {}, {}",
+            nl(fte, 1),
+            plural(c.team.len(), "regel", "regels"),
+            plural(c.partners.len(), "partner", "partners")
+        ));
+    }
+    out
 }
