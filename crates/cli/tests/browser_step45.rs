@@ -156,6 +156,9 @@ fn ib_completes_steps_4_and_5_in_the_browser() {
     let status: Vec<String> = rows.iter().map(|r| r.find("td.status").unwrap().text().unwrap()).collect();
     assert_eq!(status[3], "afgerond");
     assert_eq!(status[4], "bezig");
+    let summary: Vec<String> = rows.iter().map(|r| r.find("td.summary").unwrap().text().unwrap()).collect();
+    assert_eq!(summary[3], "toetsmoment M, 1 hulpvraag beantwoord");
+    assert_eq!(summary[4], "1 bevinding geduid");
 
     // A teacher opens step 4: the school's figures, pupils of their own group only.
     b.click("form.logout button").unwrap();
