@@ -165,6 +165,7 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
     let components = crate::groups::component_rows(&ctx, &units);
     let (pupils, subject_correlations) = crate::pupils::pupil_rows(&ctx, &units);
     let cohort_only = cohort_only_rows(&ctx, &units);
+    let expected = expected_rows(&ctx, &units);
     let cohorts = crate::cohort::cohort_rows(&ctx, &units);
     let subgroups = crate::subgroups::subgroup_rows(&ctx, &units);
     let seo = crate::seo::seo(data, &ctx);
@@ -224,6 +225,7 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         classes,
         components,
         pupils,
+        expected,
         cohort_only,
         cohorts,
         subgroups,
@@ -458,6 +460,42 @@ fn school_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>, notes: &mut Vec<N
         }
     }
     rows.sort_by(|a, b| a.school.cmp(&b.school).then(a.subject.cmp(&b.subject)).then(a.scale.cmp(&b.scale)));
+    rows
+}
+
+fn expected_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<ExpectedRow> {
+    let mut rows = Vec::new();
+    for (&u, ur) in units {
+        if !ctx.prep.units[u].is_main() {
+            continue;
+        }
+        let (subject, scale) = unit_names(ctx, u);
+        for p in scope_members(ctx, ur) {
+            let (Some(expected), Some(band)) =
+                (fin(p.expected), fin2([p.expected - 1.96 * p.sd_pred, p.expected + 1.96 * p.sd_pred]))
+            else {
+                continue;
+            };
+            rows.push(ExpectedRow {
+                pupil: ctx.prep.pupils[p.pupil].number.clone(),
+                school: ctx.prep.schools[p.school].clone(),
+                subject: subject.clone(),
+                scale: scale.clone(),
+                moment: p.target.to_string(),
+                date: crate::dates::format(p.date),
+                score: p.score,
+                expected,
+                band95: band,
+            });
+        }
+    }
+    rows.sort_by(|a, b| {
+        a.school
+            .cmp(&b.school)
+            .then(a.pupil.cmp(&b.pupil))
+            .then(a.subject.cmp(&b.subject))
+            .then(a.scale.cmp(&b.scale))
+    });
     rows
 }
 

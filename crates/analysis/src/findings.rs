@@ -40,6 +40,10 @@ pub struct Findings {
     pub components: Vec<ComponentRow>,
     /// Overview 4: pupils who stand out (false discovery rate controlled per school).
     pub pupils: Vec<PupilRow>,
+    /// Every scored pupil's target score against the model's expectation (for the pupil's
+    /// trajectory chart); added in 1.1.
+    #[serde(default)]
+    pub expected: Vec<ExpectedRow>,
     /// Pupils without a pre-corona score on the scale: compared with earlier cohorts only (§2.7).
     pub cohort_only: Vec<CohortOnlyRow>,
     /// Difference in differences against earlier cohorts (§4).
@@ -297,6 +301,23 @@ pub struct SgpModelRow {
     /// construction for a transition model; a check of the pooled model's fit).
     pub baseline_median: Option<f64>,
     pub note: Option<String>,
+}
+
+/// One pupil's target score and the score the baseline model expected (main units only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedRow {
+    pub pupil: PupilNumber,
+    pub school: Brin,
+    pub subject: Subject,
+    pub scale: String,
+    /// The target moment of this score (`M5`) and its date (`YYYY-MM-DD`).
+    pub moment: String,
+    pub date: String,
+    pub score: f64,
+    /// The expected score (date-adjusted, with the school's baseline effect).
+    pub expected: f64,
+    /// 95% prediction band of the expected score: expected ± 1.96 · SD of the prediction.
+    pub band95: Interval,
 }
 
 /// A pupil compared with earlier cohorts only.

@@ -116,6 +116,11 @@ pub struct PupilRes {
     /// Baseline-referenced growth percentile (1–99) and whether it came from the pooled model.
     pub sgp: Option<u8>,
     pub sgp_pooled: bool,
+    /// The target score, its moment and date, and the model's expected score (scale points).
+    pub score: f64,
+    pub target: Moment,
+    pub date: Date,
+    pub expected: f64,
 }
 
 /// A current pupil without a growth figure.
@@ -350,6 +355,10 @@ pub fn measure_unit(
             y: c.t.value,
             sgp: None,
             sgp_pooled: false,
+            score: c.t.value,
+            target: c.t.moment,
+            date: c.t.date,
+            expected: pred,
         });
     }
     Some(UnitMeasure { unit: u, models, current, cohort_only, targets_per_school, no_prior, no_model, dates })

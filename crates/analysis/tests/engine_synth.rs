@@ -257,3 +257,27 @@ fn errors_are_dutch_and_specific() {
     assert!(e.to_string().contains("vóór de schoolsluiting"), "{e}");
     assert!(analyse(&Dataset::default(), &Config::default()).is_err());
 }
+
+#[test]
+fn expected_scores_agree_with_the_delays() {
+    let s = generate(&SynthConfig { seed: 77, delay: 3.0, ..SynthConfig::default() });
+    let f = run(&s.data, &cfg_m2021());
+    assert!(!f.expected.is_empty());
+    for r in &f.subjects {
+        let rows: Vec<_> =
+            f.expected.iter().filter(|e| e.subject == r.subject && e.scale == r.scale).collect();
+        // One row per pupil with a delay in this subject.
+        assert_eq!(rows.len(), r.n, "{}", r.subject);
+        for e in &rows {
+            assert!(e.band95[0] < e.expected && e.expected < e.band95[1]);
+        }
+        // Behind by about 3 months: the mean score lies below the mean expectation.
+        let gap: f64 = rows.iter().map(|e| e.expected - e.score).sum::<f64>() / rows.len() as f64;
+        assert!(gap > 0.0, "{}: {gap}", r.subject);
+    }
+    let none = generate(&SynthConfig { seed: 77, delay: 0.0, ..SynthConfig::default() });
+    let f0 = run(&none.data, &cfg_m2021());
+    let inside = f0.expected.iter().filter(|e| e.band95[0] <= e.score && e.score <= e.band95[1]).count();
+    let share = inside as f64 / f0.expected.len() as f64;
+    assert!(share > 0.85, "without a delay most scores fall inside the band: {share}");
+}

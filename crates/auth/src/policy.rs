@@ -207,6 +207,10 @@ const SCAN_WRITE: &[Role] = &[Director, InternBegeleider];
 const SCAN_ENTRY: &[Role] = &[Director, InternBegeleider, Teacher];
 /// Importing LVS exports for a school: its leaders and IB (issue 3).
 const IMPORT: &[Role] = &[Director, InternBegeleider];
+// Schoolscan steps 4 and 5: teachers view step 4 (pupil rows filtered to their own groups),
+// director and IB write (SCAN_WRITE), the board's quality officer reads.
+const SCAN_STEP4_READ: &[Role] = &[QualityOfficer, Director, InternBegeleider, Teacher];
+const SCAN_STEP5_READ: &[Role] = &[QualityOfficer, Director, InternBegeleider];
 
 const fn route(
     method: Method,
@@ -348,6 +352,52 @@ pub const ROUTES: &[RoutePolicy] = &[
     route(Post, "/beheer/gebruikers/{id}/mfa-herstellen", Access::Roles(ADMIN), Object::Account, None),
     route(Get, "/beheer/audit", Access::Roles(ADMIN), Object::None, None),
     route(Get, "/beheer/audit.csv", Access::Roles(ADMIN), Object::None, None),
+    // --- Schoolscan step 4 (analysis) and step 5 (conclusions) [branch step4] ---
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/4",
+        Access::Roles(SCAN_STEP4_READ),
+        Object::School,
+        Some((DataCategory::Toets, Action::List)),
+    ),
+    route(Post, "/scholen/{brin}/scan/{year}/stap/4", Access::Roles(SCAN_WRITE), Object::School, None),
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/4/jaargroep/{grade}",
+        Access::Roles(SCAN_STEP4_READ),
+        Object::School,
+        Some((DataCategory::Toets, Action::List)),
+    ),
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/4/groep/{group}",
+        Access::Roles(SCAN_STEP4_READ),
+        Object::Group,
+        Some((DataCategory::Toets, Action::List)),
+    ),
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/4/leerling/{number}",
+        Access::Roles(SCAN_STEP4_READ),
+        Object::Pupil,
+        Some((DataCategory::Toets, Action::Read)),
+    ),
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/5",
+        Access::Roles(SCAN_STEP5_READ),
+        Object::School,
+        Some((DataCategory::Toets, Action::Read)),
+    ),
+    route(Post, "/scholen/{brin}/scan/{year}/stap/5", Access::Roles(SCAN_WRITE), Object::School, None),
+    route(
+        Get,
+        "/scholen/{brin}/scan/{year}/stap/5/samenvatting",
+        Access::Roles(SCAN_STEP5_READ),
+        Object::School,
+        Some((DataCategory::Toets, Action::Read)),
+    ),
+    // --- end of steps 4 and 5 ---
     // JSON API (same sessions, scopes and audit as the pages).
     route(Get, "/api/v1/schools", Access::Roles(STAFF_READ), Object::None, None),
     route(Get, "/api/v1/schools/{brin}/groups", Access::Roles(STAFF_READ), Object::School, None),

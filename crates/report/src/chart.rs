@@ -127,7 +127,7 @@ fn range_with_zero(rows: &[IntervalRow]) -> (f64, f64) {
 /// with the value and n printed at the right. Marked rows get a diamond and a ▼/▲.
 pub fn interval_chart(id: &str, frame: &Frame, rows: &[IntervalRow]) -> String {
     let label_w = 190.0;
-    let value_w = 170.0;
+    let value_w = 240.0;
     let plot_w = 420.0;
     let row_h = 28.0;
     let top = 34.0;
@@ -196,7 +196,7 @@ pub fn interval_chart(id: &str, frame: &Frame, rows: &[IntervalRow]) -> String {
         if i % 2 == 0 {
             let _ = write!(
                 out,
-                r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#f5f5f5"/>"##,
+                r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#000000" fill-opacity="0.04"/>"##,
                 cy - row_h / 2.0
             );
         }
@@ -278,7 +278,7 @@ pub fn heat_map(
     cells: &[Vec<Option<HeatCell>>],
 ) -> String {
     let label_w = 110.0;
-    let cell_w = 130.0;
+    let cell_w = 150.0;
     let cell_h = 40.0;
     let top = 40.0;
     let w = label_w + cell_w * col_labels.len().max(1) as f64 + 10.0;
@@ -404,7 +404,7 @@ pub struct TrajectoryPoint {
 pub fn trajectory(id: &str, title: &str, unit: &str, points: &[TrajectoryPoint]) -> String {
     let w = 760.0;
     let h = 300.0;
-    let (left, right, top, bottom) = (60.0, 20.0, 20.0, 50.0);
+    let (left, right, top, bottom) = (60.0, 50.0, 20.0, 50.0);
     let mut vals: Vec<f64> = Vec::new();
     for p in points {
         vals.extend(p.score);
@@ -481,6 +481,22 @@ pub fn trajectory(id: &str, title: &str, unit: &str, points: &[TrajectoryPoint])
             out,
             r##"<path d="{l}" fill="none" stroke="#555555" stroke-width="2" stroke-dasharray="6 4"/>"##
         );
+        // Every expected point also gets its own band bar and tick, so a single expected moment
+        // (the usual case: the target moment) is visible too.
+        for (i, (e, lo, hi)) in &band {
+            let x = sx(*i);
+            let _ = write!(
+                out,
+                r##"<rect x="{:.1}" y="{:.1}" width="18" height="{:.1}" fill="#c8c8c8" stroke="#555555" stroke-dasharray="3 2"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333333" stroke-width="2" stroke-dasharray="4 3"/>"##,
+                x - 9.0,
+                sy(*hi),
+                (sy(*lo) - sy(*hi)).max(1.0),
+                x - 14.0,
+                sy(*e),
+                x + 14.0,
+                sy(*e)
+            );
+        }
     }
     // Pupil line.
     let pts: Vec<(usize, f64)> =
@@ -581,6 +597,288 @@ pub fn bar_chart(id: &str, frame: &Frame, bars: &[Bar], decimals: usize) -> Stri
     out
 }
 
+/// A heading with its interval rows, for [`grouped_interval_chart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalGroup {
+    pub heading: String,
+    pub rows: Vec<IntervalRow>,
+}
+
+/// Interval rows under headings (components per jaargroep, subgroups per dimension): one shared
+/// axis, a heading row before each group, the same marks and printed values as
+/// [`interval_chart`]. Rows without a finite value print "geen getal" instead of a dot.
+pub fn grouped_interval_chart(id: &str, frame: &Frame, groups: &[IntervalGroup]) -> String {
+    let label_w = 230.0;
+    let value_w = 240.0;
+    let plot_w = 380.0;
+    let row_h = 26.0;
+    let top = 34.0;
+    let w = label_w + plot_w + value_w;
+    let lines: usize = groups.iter().map(|g| g.rows.len() + 1).sum::<usize>().max(1);
+    let h = top + row_h * lines as f64 + 40.0;
+    let all: Vec<IntervalRow> = groups.iter().flat_map(|g| g.rows.iter().cloned()).collect();
+    let (xmin, xmax) = range_with_zero(&all);
+    let sx = |v: f64| label_w + (v - xmin) / (xmax - xmin) * plot_w;
+
+    let mut desc =
+        format!("{}. Eenheid: {}; positief betekent {}. ", frame.title, frame.unit, frame.positive_means);
+    for g in groups {
+        let _ = write!(desc, "{}: ", g.heading);
+        for r in &g.rows {
+            if r.value.is_finite() {
+                let _ = write!(
+                    desc,
+                    "{} {} (95%-interval {} tot {}, n = {}){}; ",
+                    r.label,
+                    nl_signed(r.value, 1),
+                    nl(r.lo, 1),
+                    nl(r.hi, 1),
+                    r.n,
+                    r.mark.word()
+                );
+            } else {
+                let _ = write!(desc, "{} geen getal (n = {}); ", r.label, r.n);
+            }
+        }
+        desc.push_str(". ");
+    }
+    if groups.is_empty() {
+        desc.push_str("Geen gegevens.");
+    }
+    let mut out = String::new();
+    open_svg(&mut out, id, w, h, &frame.title, &desc);
+    let axis_y = top + row_h * lines as f64 + 4.0;
+    let step = tick_step(xmax - xmin);
+    let mut t = (xmin / step).ceil() * step;
+    while t <= xmax + 1e-9 {
+        let x = sx(t);
+        let strong = t.abs() < step * 1e-6;
+        let _ = write!(
+            out,
+            r##"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{axis_y:.1}" stroke="{}" stroke-width="{}"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#333">{}</text>"##,
+            if strong { "#1b1b1b" } else { "#d0d0d0" },
+            if strong { 1.5 } else { 1.0 },
+            axis_y + 16.0,
+            esc(&nl(t, if step < 1.0 { 1 } else { 0 }))
+        );
+        t += step;
+    }
+    let _ = write!(
+        out,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">{} (positief = {})</text><text x="{:.1}" y="20" font-weight="600" fill="#1b1b1b">waarde (95%-interval), n</text>"##,
+        label_w + plot_w / 2.0,
+        axis_y + 34.0,
+        esc(&frame.unit),
+        esc(&frame.positive_means),
+        label_w + plot_w + 10.0
+    );
+    let mut line = 0usize;
+    for g in groups {
+        let y = top + row_h * line as f64;
+        let _ = write!(
+            out,
+            r##"<text x="8" y="{:.1}" font-weight="700" fill="#1b1b1b">{}</text>"##,
+            y + row_h / 2.0 + 4.5,
+            esc(&g.heading)
+        );
+        line += 1;
+        for r in &g.rows {
+            let cy = top + row_h * line as f64 + row_h / 2.0;
+            if line.is_multiple_of(2) {
+                let _ = write!(
+                    out,
+                    r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#000000" fill-opacity="0.04"/>"##,
+                    cy - row_h / 2.0
+                );
+            }
+            let _ = write!(
+                out,
+                r##"<text x="20" y="{:.1}" fill="#1b1b1b">{}{}</text>"##,
+                cy + 4.5,
+                esc(&r.label),
+                if r.mark == Mark::None { String::new() } else { format!(" {}", r.mark.symbol()) }
+            );
+            if r.value.is_finite() {
+                if r.lo.is_finite() && r.hi.is_finite() {
+                    let _ = write!(
+                        out,
+                        r##"<line x1="{:.1}" y1="{cy:.1}" x2="{:.1}" y2="{cy:.1}" stroke="#1b1b1b" stroke-width="2"/>"##,
+                        sx(r.lo),
+                        sx(r.hi)
+                    );
+                }
+                let x = sx(r.value);
+                if r.mark == Mark::None {
+                    let _ = write!(
+                        out,
+                        r##"<circle cx="{x:.1}" cy="{cy:.1}" r="5" fill="#ffffff" stroke="#1b1b1b" stroke-width="2"/>"##
+                    );
+                } else {
+                    let _ = write!(
+                        out,
+                        r##"<path d="M{x:.1} {:.1} L{:.1} {cy:.1} L{x:.1} {:.1} L{:.1} {cy:.1} Z" fill="#1b1b1b"/>"##,
+                        cy - 7.5,
+                        x + 7.5,
+                        cy + 7.5,
+                        x - 7.5
+                    );
+                }
+                let _ = write!(
+                    out,
+                    r##"<text x="{:.1}" y="{:.1}" fill="#1b1b1b">{} ({} tot {}), n = {}</text>"##,
+                    label_w + plot_w + 10.0,
+                    cy + 4.5,
+                    esc(&nl_signed(r.value, 1)),
+                    esc(&nl(r.lo, 1)),
+                    esc(&nl(r.hi, 1)),
+                    r.n
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    r##"<text x="{:.1}" y="{:.1}" fill="#333">geen getal, n = {}</text>"##,
+                    label_w + plot_w + 10.0,
+                    cy + 4.5,
+                    r.n
+                );
+            }
+            line += 1;
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// One row of a before/since chart (social-emotional scores).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BeforeSince {
+    pub label: String,
+    pub before: Option<f64>,
+    pub since: Option<f64>,
+    pub n_before: u64,
+    pub n_since: u64,
+    pub mark: Mark,
+}
+
+/// Before → since per row: an open circle for before corona, a filled square for since, joined
+/// by a line; both values are printed. Marked rows (a change whose interval excludes 0) get ▼/▲.
+pub fn before_since_chart(id: &str, frame: &Frame, rows: &[BeforeSince]) -> String {
+    let label_w = 260.0;
+    let plot_w = 360.0;
+    let value_w = 190.0;
+    let row_h = 28.0;
+    let top = 34.0;
+    let w = label_w + plot_w + value_w;
+    let h = top + row_h * rows.len().max(1) as f64 + 44.0;
+    let vals: Vec<f64> =
+        rows.iter().flat_map(|r| [r.before, r.since]).flatten().filter(|v| v.is_finite()).collect();
+    let (mut lo, mut hi) =
+        vals.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        lo = 0.0;
+        hi = 1.0;
+    }
+    if hi - lo < 1e-9 {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let pad = (hi - lo) * 0.08;
+    let (xmin, xmax) = (lo - pad, hi + pad);
+    let sx = |v: f64| label_w + (v - xmin) / (xmax - xmin) * plot_w;
+    let mut desc = format!("{}. Eenheid: {}; {}. ", frame.title, frame.unit, frame.positive_means);
+    let fmt = |v: Option<f64>| v.map_or_else(|| "geen gegevens".to_owned(), |x| nl(x, 1));
+    for r in rows {
+        let _ = write!(
+            desc,
+            "{}: vóór corona {} (n = {}), sinds corona {} (n = {}){}. ",
+            r.label,
+            fmt(r.before),
+            r.n_before,
+            fmt(r.since),
+            r.n_since,
+            r.mark.word()
+        );
+    }
+    if rows.is_empty() {
+        desc.push_str("Geen gegevens.");
+    }
+    let mut out = String::new();
+    open_svg(&mut out, id, w, h, &frame.title, &desc);
+    let axis_y = top + row_h * rows.len().max(1) as f64 + 4.0;
+    let step = tick_step(xmax - xmin);
+    let mut t = (xmin / step).ceil() * step;
+    while t <= xmax + 1e-9 {
+        let x = sx(t);
+        let _ = write!(
+            out,
+            r##"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{axis_y:.1}" stroke="#d0d0d0"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#333">{}</text>"##,
+            axis_y + 16.0,
+            esc(&nl(t, if step < 1.0 { 1 } else { 0 }))
+        );
+        t += step;
+    }
+    let _ = write!(
+        out,
+        r##"<text x="{:.1}" y="20" font-weight="600" fill="#1b1b1b">vóór → sinds (n)</text><text x="8" y="{:.1}" fill="#333">Open cirkel: vóór corona; gevuld vierkant: sinds corona. {}</text>"##,
+        label_w + plot_w + 10.0,
+        h - 8.0,
+        esc(&frame.unit)
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let cy = top + row_h * i as f64 + row_h / 2.0;
+        if i % 2 == 0 {
+            let _ = write!(
+                out,
+                r##"<rect x="0" y="{:.1}" width="{w:.0}" height="{row_h:.0}" fill="#000000" fill-opacity="0.04"/>"##,
+                cy - row_h / 2.0
+            );
+        }
+        let _ = write!(
+            out,
+            r##"<text x="8" y="{:.1}" fill="#1b1b1b">{}{}</text>"##,
+            cy + 4.5,
+            esc(&r.label),
+            if r.mark == Mark::None { String::new() } else { format!(" {}", r.mark.symbol()) }
+        );
+        if let (Some(b), Some(s)) = (r.before.filter(|v| v.is_finite()), r.since.filter(|v| v.is_finite())) {
+            let _ = write!(
+                out,
+                r##"<line x1="{:.1}" y1="{cy:.1}" x2="{:.1}" y2="{cy:.1}" stroke="#1b1b1b" stroke-width="{}"/>"##,
+                sx(b),
+                sx(s),
+                if r.mark == Mark::None { 1.5 } else { 3.0 }
+            );
+        }
+        if let Some(b) = r.before.filter(|v| v.is_finite()) {
+            let _ = write!(
+                out,
+                r##"<circle cx="{:.1}" cy="{cy:.1}" r="5.5" fill="#ffffff" stroke="#1b1b1b" stroke-width="2"/>"##,
+                sx(b)
+            );
+        }
+        if let Some(s) = r.since.filter(|v| v.is_finite()) {
+            let _ = write!(
+                out,
+                r##"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="#1b1b1b"/>"##,
+                sx(s) - 5.0,
+                cy - 5.0
+            );
+        }
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" fill="#1b1b1b">{} → {} ({} / {})</text>"##,
+            label_w + plot_w + 10.0,
+            cy + 4.5,
+            esc(&r.before.map_or_else(|| "–".to_owned(), |x| nl(x, 1))),
+            esc(&r.since.map_or_else(|| "–".to_owned(), |x| nl(x, 1))),
+            r.n_before,
+            r.n_since
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,6 +969,70 @@ mod tests {
             ],
         );
         assert!(t.contains("M5 2021: score 64, verwacht 70 (band 65 tot 75)"));
+        // A single expected moment still draws its band (a bar) and the expected tick.
+        assert_eq!(t.matches("width=\"18\"").count(), 1);
+        assert!(t.contains("stroke-dasharray=\"4 3\""));
+    }
+
+    #[test]
+    fn grouped_chart_has_headings_marks_and_missing_values() {
+        let groups = vec![
+            IntervalGroup { heading: "Jaargroep 5".into(), rows: rows() },
+            IntervalGroup {
+                heading: "Jaargroep 6".into(),
+                rows: vec![IntervalRow {
+                    label: "Getallen".into(),
+                    value: f64::NAN,
+                    lo: f64::NAN,
+                    hi: f64::NAN,
+                    n: 7,
+                    mark: Mark::None,
+                }],
+            },
+        ];
+        let svg = grouped_interval_chart("g", &frame(), &groups);
+        assert!(svg.contains("<title id=\"g-t\">Vertraging per vak</title>"));
+        assert!(svg.contains(
+            "Jaargroep 5: Begrijpend lezen +2,1 (95%-interval 1,2 tot 3,0, n = 240) (wijkt negatief af)"
+        ));
+        assert!(svg.contains("Jaargroep 6: Getallen geen getal (n = 7)"));
+        assert!(svg.contains(">Jaargroep 6</text>"));
+        assert!(svg.contains("geen getal, n = 7"));
+        assert!(!svg.contains("NaN"));
+        // One diamond for the one marked row.
+        assert_eq!(svg.matches("<path d=\"M").count(), 1);
+    }
+
+    #[test]
+    fn before_since_chart_states_both_values() {
+        let rows = vec![
+            BeforeSince {
+                label: "ZIEN – betrokkenheid (leerkracht)".into(),
+                before: Some(3.4),
+                since: Some(2.9),
+                n_before: 120,
+                n_since: 118,
+                mark: Mark::Negative,
+            },
+            BeforeSince {
+                label: "Welbevinden".into(),
+                before: None,
+                since: Some(3.0),
+                n_before: 0,
+                n_since: 40,
+                mark: Mark::None,
+            },
+        ];
+        let svg = before_since_chart("s", &frame(), &rows);
+        assert!(svg.contains(
+            "ZIEN – betrokkenheid (leerkracht): vóór corona 3,4 (n = 120), sinds corona 2,9 (n = 118) (wijkt negatief af)"
+        ));
+        assert!(svg.contains("Welbevinden: vóór corona geen gegevens (n = 0), sinds corona 3,0 (n = 40)"));
+        assert!(svg.contains("3,4 → 2,9 (120 / 118)"));
+        assert!(svg.contains("▼"));
+        // A filled square per since value, an open circle per before value.
+        assert_eq!(svg.matches("width=\"10\" height=\"10\"").count(), 2);
+        assert_eq!(svg.matches("fill=\"#ffffff\" stroke=\"#1b1b1b\"").count(), 1);
     }
 
     proptest::proptest! {

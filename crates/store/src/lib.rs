@@ -113,6 +113,10 @@ pub trait Store: Send + Sync {
     /// Replace the board `data.boards[0]` and everything under it, in one transaction: used by
     /// `schoolscan demo`, so that running it twice gives the same database.
     fn replace_board(&self, data: &Dataset) -> Result<WriteReport, StoreError>;
+    /// `{database id}:{counter}`: the counter grows with every write of pupils, enrolments,
+    /// tests, scores or observations (imports, the demo, the retention purge), the id is random
+    /// per database. A cache of results derived from those data is fresh while it is unchanged.
+    fn data_version(&self) -> Result<String, StoreError>;
 
     /// The scan of `school` in `year` (created empty when missing). `UnknownSchool` when the school
     /// is not in scope.

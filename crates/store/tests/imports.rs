@@ -48,8 +48,10 @@ fn import_logs_and_remembers_the_mapping_in_the_same_transaction() {
     let (_d, store) = setup();
     let school = brin("11AA");
     let toml = "[kolommen]\n\"Nr\" = \"leerlingnummer\"\n";
+    let before = store.data_version().unwrap();
     let w = store.import(&[(&pupils(3), record(&school, Some(toml)))], UpsertOptions::default()).unwrap()[0];
     assert_eq!(w.pupils.imported, 3);
+    assert_ne!(store.data_version().unwrap(), before, "an import makes cached analyses stale");
     assert_eq!(store.import_mapping(&school, ImportKind::Pupils).unwrap().as_deref(), Some(toml));
     assert_eq!(store.import_mapping(&school, ImportKind::Scores).unwrap(), None);
     let log = store.imports(&Scope::System, &school).unwrap();
@@ -70,8 +72,10 @@ fn dry_run_and_failed_imports_log_nothing() {
     let (_d, store) = setup();
     let school = brin("11AA");
     let dry = UpsertOptions { dry_run: true, ..Default::default() };
+    let before = store.data_version().unwrap();
     let w = store.import(&[(&pupils(2), record(&school, Some("x = 1")))], dry).unwrap()[0];
     assert_eq!(w.pupils.imported, 2);
+    assert_eq!(store.data_version().unwrap(), before, "a dry run changes nothing");
     assert!(store.imports(&Scope::System, &school).unwrap().is_empty());
     assert_eq!(store.import_mapping(&school, ImportKind::Pupils).unwrap(), None);
     assert_eq!(store.counts(&Scope::System).unwrap().pupils, 0);

@@ -38,6 +38,14 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "scan_group.html",
     "scan_step7.html",
     "import.html",
+    // Schoolscan steps 4 and 5.
+    "scan_step4_macros.html",
+    "scan_step4.html",
+    "scan_step4_grade.html",
+    "scan_step4_group.html",
+    "scan_step4_pupil.html",
+    "scan_step5.html",
+    "scan_step5_summary.html",
 );
 
 impl Templates {

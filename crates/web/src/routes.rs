@@ -33,7 +33,7 @@ fn p(path: &'static str, handler: MethodRouter<AppState>) -> Entry {
 
 /// Every route of the app.
 pub fn table() -> Vec<Entry> {
-    use pages::{admin, aggregate, assets, home, import, login, pupil, scan, school};
+    use pages::{admin, aggregate, assets, home, import, login, pupil, scan, scan_analysis, school};
     vec![
         g("/static/app.css", get(assets::css)),
         g("/static/app.js", get(assets::js)),
@@ -72,6 +72,16 @@ pub fn table() -> Vec<Entry> {
         p("/scholen/{brin}/scan/{year}/stap/3/groep/{group}", post(scan::collect::group_save)),
         g("/scholen/{brin}/scan/{year}/stap/7", get(scan::capacity::show)),
         p("/scholen/{brin}/scan/{year}/stap/7", post(scan::capacity::save)),
+        // --- Schoolscan step 4 (analysis) and step 5 (conclusions) [branch step4] ---
+        g("/scholen/{brin}/scan/{year}/stap/4", get(scan_analysis::analysis::step4)),
+        p("/scholen/{brin}/scan/{year}/stap/4", post(scan_analysis::analysis::save_step4)),
+        g("/scholen/{brin}/scan/{year}/stap/4/jaargroep/{grade}", get(scan_analysis::analysis::grade)),
+        g("/scholen/{brin}/scan/{year}/stap/4/groep/{group}", get(scan_analysis::analysis::group)),
+        g("/scholen/{brin}/scan/{year}/stap/4/leerling/{number}", get(scan_analysis::analysis::pupil)),
+        g("/scholen/{brin}/scan/{year}/stap/5", get(scan_analysis::conclusions::step5)),
+        p("/scholen/{brin}/scan/{year}/stap/5", post(scan_analysis::conclusions::save)),
+        g("/scholen/{brin}/scan/{year}/stap/5/samenvatting", get(scan_analysis::conclusions::summary)),
+        // --- end of steps 4 and 5 ---
         g("/beheer/gebruikers", get(admin::users)),
         p("/beheer/gebruikers", post(admin::add_user)),
         p("/beheer/gebruikers/{id}/blokkeren", post(admin::disable)),

@@ -81,6 +81,7 @@ async fn canaries_never_reach_logs_or_errors() {
                     .replace("{number}", n)
                     .replace("{year}", "2022-2023")
                     .replace("{group}", "5A")
+                    .replace("{grade}", "5")
                     .replace("{board}", "b1");
                 let resp = app.get(&c, &p).await;
                 if !resp.status.is_success() {

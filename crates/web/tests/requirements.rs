@@ -309,6 +309,7 @@ async fn r22_csrf_on_every_post() {
             .replace("{brin}", "10AA")
             .replace("{number}", "1001")
             .replace("{note}", &app.note_id("10AA", "1001").to_string())
+            .replace("{year}", "2022-2023")
             .replace("{id}", &app.ids["extra"].to_string());
         let anon = app.anonymous().await;
         let (_, pending) = app.password_step("directeur", PASSWORD).await;
@@ -352,6 +353,7 @@ async fn r22_csrf_on_every_post() {
             .replace("{number}", "1001")
             .replace("{year}", "2022-2023")
             .replace("{group}", "5A")
+            .replace("{grade}", "5")
             .replace("{board}", "b1");
         for c in [&admin, &ib, &parent] {
             let _ = app.get(c, &path).await;
@@ -374,6 +376,7 @@ async fn r23_security_headers_everywhere() {
                 .replace("{number}", "1001")
                 .replace("{year}", "2022-2023")
                 .replace("{group}", "5A")
+                .replace("{grade}", "5")
                 .replace("{board}", "b1")
         })
         .collect();
@@ -420,7 +423,8 @@ async fn r24_exactly_one_audit_record_per_call() {
             .replace("{number}", "1001")
             .replace("{note}", &app.note_id("10AA", "1001").to_string())
             .replace("{year}", "2022-2023")
-            .replace("{group}", "5A");
+            .replace("{group}", "5A")
+            .replace("{grade}", "5");
         let who = match r.access {
             Access::Roles(rs) if rs == [Role::Parent] => &parent,
             _ => &ib,

@@ -248,6 +248,7 @@ pub fn empty_findings() -> Findings {
         notes: Vec::new(),
         growth_percentiles: Vec::new(),
         sgp_models: Vec::new(),
+        expected: Vec::new(),
     }
 }
 

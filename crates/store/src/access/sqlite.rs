@@ -930,6 +930,9 @@ impl AccessStore for SqliteStore {
                 rows.collect::<Result<Vec<_>, _>>()?
             };
             let mut report = PurgeReport { pupils: Vec::new(), audit_events: 0 };
+            if !victims.is_empty() {
+                crate::sqlite::write::bump_data_version(&tx)?;
+            }
             for (id, brin, number) in victims {
                 tx.execute("DELETE FROM pupils WHERE id = ?1", [id])?;
                 tx.execute(

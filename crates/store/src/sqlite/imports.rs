@@ -6,7 +6,7 @@ use schoolscan_domain::{Brin, Dataset};
 use crate::imports::{ImportKind, ImportLogEntry, ImportPiece, ImportRecord, ImportStore, primary_counts};
 use crate::{Scope, SqliteStore, StoreError, UpsertOptions, WriteReport};
 
-use super::write::{Ids, upsert_in, upsert_with};
+use super::write::{Ids, bump_data_version, upsert_in, upsert_with};
 
 fn school_id(tx: &rusqlite::Connection, brin: &Brin) -> Result<i64, StoreError> {
     tx.query_row("SELECT id FROM schools WHERE brin = ?1", [brin.as_str()], |r| r.get(0))
@@ -89,6 +89,8 @@ impl ImportStore for SqliteStore {
             if opts.dry_run {
                 tx.rollback()?;
             } else {
+                // Cached analyses of the old data are stale now (see migration 0003).
+                bump_data_version(&tx)?;
                 tx.commit()?;
             }
             Ok(reports)
@@ -130,6 +132,7 @@ impl ImportStore for SqliteStore {
                 tx.rollback()?;
                 return Ok(if open { None } else { Some(reports) });
             }
+            bump_data_version(&tx)?;
             tx.commit()?;
             Ok(Some(reports))
         })

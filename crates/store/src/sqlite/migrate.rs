@@ -13,6 +13,7 @@ use crate::StoreError;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_access", include_str!("../../migrations/0002_access.sql")),
+    ("0003_data_version", include_str!("../../migrations/0003_data_version.sql")),
     ("0004_import", include_str!("../../migrations/0004_import.sql")),
 ];
 

@@ -4,7 +4,7 @@ mod imports;
 mod migrate;
 mod read;
 mod scans;
-mod write;
+pub(crate) mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -124,6 +124,9 @@ impl Store for SqliteStore {
     }
     fn replace_board(&self, data: &Dataset) -> Result<WriteReport, StoreError> {
         self.with_conn(|c| write::replace_board(c, data))
+    }
+    fn data_version(&self) -> Result<String, StoreError> {
+        self.with_conn(|c| write::data_version(c))
     }
     fn scan(&self, scope: &Scope, school: &Brin, year: SchoolYear) -> Result<StoredScan, StoreError> {
         self.with_conn(|c| scans::get(c, scope, school, year))

@@ -11,6 +11,7 @@ use crate::{PupilMerge, StoreError, UpsertOptions, WriteCounts, WriteReport};
 pub fn upsert(conn: &mut Connection, data: &Dataset, opts: UpsertOptions) -> Result<WriteReport, StoreError> {
     let tx = conn.transaction()?;
     let report = upsert_in(&tx, data, opts)?;
+    bump_data_version(&tx)?;
     if opts.dry_run {
         tx.rollback()?;
     } else {
@@ -29,12 +30,28 @@ pub fn replace_board(conn: &mut Connection, data: &Dataset) -> Result<WriteRepor
         tx.execute("DELETE FROM schools WHERE brin = ?1", [s.brin.as_str()])?;
     }
     let report = upsert_in(&tx, data, UpsertOptions::default())?;
+    bump_data_version(&tx)?;
     tx.execute(
         "UPDATE boards SET is_demo = 1 WHERE key IN (SELECT value FROM json_each(?1))",
         [serde_json::to_string(&data.boards.iter().map(|b| &b.key).collect::<Vec<_>>())?],
     )?;
     tx.commit()?;
     Ok(report)
+}
+
+/// Count one more write of analysis data (see migration 0003), inside the writing transaction.
+pub(crate) fn bump_data_version(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("UPDATE data_version SET version = version + 1 WHERE id = 1", [])?;
+    Ok(())
+}
+
+/// The current data version: `{database id}:{counter}`.
+pub fn data_version(conn: &Connection) -> Result<String, StoreError> {
+    let (instance, version): (String, i64) =
+        conn.query_row("SELECT instance, version FROM data_version WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok(format!("{instance}:{version}"))
 }
 
 /// Ids resolved during one write (one transaction).

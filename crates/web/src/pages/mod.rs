@@ -8,6 +8,7 @@ pub mod import;
 pub mod login;
 pub mod pupil;
 pub mod scan;
+pub mod scan_analysis;
 pub mod school;
 
 use axum::http::StatusCode;

@@ -8,7 +8,9 @@ use schoolscan_domain::StepStatus;
 use serde_json::json;
 
 use schoolscan_report::num::nl;
-use schoolscan_scan::steps::{CapacityStep, CollectStep, DomainsStep, InventoryStep};
+use schoolscan_scan::steps::{
+    AnalyseStep, CapacityStep, CollectStep, ConcludeStep, DomainsStep, InventoryStep,
+};
 use schoolscan_store::StoredScan;
 
 use super::{Notice, ScanAccess, load_scan, read_step, render, steps_nav};
@@ -103,6 +105,21 @@ fn summaries(scan: &StoredScan) -> Vec<Option<String>> {
         && let Ok(c) = read_step::<CollectStep>(scan, 3)
     {
         out[2] = Some(plural(c.plans.len(), "plan voor een witte vlek", "plannen voor witte vlekken"));
+    }
+    if saved(4)
+        && let Ok(a) = read_step::<AnalyseStep>(scan, 4)
+    {
+        let moment = a
+            .moment
+            .split_whitespace()
+            .next()
+            .map_or_else(|| "laatste toetsmoment".to_owned(), |m| format!("toetsmoment {m}"));
+        out[3] = Some(format!("{moment}, {} beantwoord", plural(a.answers.len(), "hulpvraag", "hulpvragen")));
+    }
+    if saved(5)
+        && let Ok(c) = read_step::<ConcludeStep>(scan, 5)
+    {
+        out[4] = Some(format!("{} geduid", plural(c.conclusions.len(), "bevinding", "bevindingen")));
     }
     if saved(7)
         && let Ok(c) = read_step::<CapacityStep>(scan, 7)
