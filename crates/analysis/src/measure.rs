@@ -78,6 +78,9 @@ pub struct KeyModel {
     pub eb: Vec<Option<EbEffect>>,
     pub baseline: Vec<BaseRes>,
     pub n_current: usize,
+    /// Mean measurement variance of the baseline residuals (CSEM² of the target plus β_k²·CSEM²
+    /// of the priors), over the baseline rows with all CSEMs known; `None` below 30 such rows.
+    pub mean_meas_var: Option<f64>,
 }
 
 impl KeyModel {
@@ -159,6 +162,8 @@ struct BaseRow {
     y1: f64,
     priors: Vec<f64>,
     dm: f64,
+    /// CSEMs of the target and the priors (same order), when all are known.
+    csem: Option<Vec<f64>>,
 }
 
 fn find(obs: &[Obs], moment: Moment, year: i32, before: Date) -> Option<&Obs> {
@@ -242,6 +247,7 @@ pub fn measure_unit(
                         y1: o.value,
                         priors: pr.iter().map(|x| x.value).collect(),
                         dm: o.m - pr[0].m,
+                        csem: std::iter::once(o.csem).chain(pr.iter().map(|x| x.csem)).collect(),
                     });
                 }
             }
@@ -323,8 +329,6 @@ pub fn measure_unit(
             + m.school_u(school)
             + m.slope * (dm - m.mean_dm);
         let r = c.t.value - pred;
-        let var_pred = m.sigma2 + quad_form(&m.cov_beta, &x) + m.school_var(school);
-        let sd_pred = var_pred.max(1e-300).sqrt();
         let se_meas = {
             let mut ok = c.t.csem.is_some();
             let mut v = c.t.csem.map_or(0.0, |s| s * s);
@@ -336,6 +340,14 @@ pub fn measure_unit(
             }
             ok.then(|| v.sqrt())
         };
+        // The pupil's own measurement variance replaces the baseline average (CSEMs are larger
+        // at the ends of the scale), so extreme scorers are not flagged on noise alone.
+        let resid_var = match (m.mean_meas_var, se_meas) {
+            (Some(mv), Some(se)) => (m.sigma2 - mv + se * se).max(0.25 * m.sigma2),
+            _ => m.sigma2,
+        };
+        let var_pred = resid_var + quad_form(&m.cov_beta, &x) + m.school_var(school);
+        let sd_pred = var_pred.max(1e-300).sqrt();
         current.push(PupilRes {
             pupil: c.pupil,
             school,
@@ -441,6 +453,14 @@ fn fit_key(
         .collect();
     let years: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
     let n_schools = rows.iter().map(|r| r.school).collect::<BTreeSet<_>>().len();
+    let meas: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| {
+            let c = r.csem.as_ref()?;
+            Some(c[0] * c[0] + c[1..].iter().zip(&fit.beta[1..]).map(|(s, b)| (b * s).powi(2)).sum::<f64>())
+        })
+        .collect();
+    let mean_meas_var = (meas.len() >= 30).then(|| mean(&meas));
     Some(KeyModel {
         key: k.clone(),
         n,
@@ -461,5 +481,6 @@ fn fit_key(
         eb,
         baseline,
         n_current: 0,
+        mean_meas_var,
     })
 }

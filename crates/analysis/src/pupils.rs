@@ -1,6 +1,7 @@
 //! Overview 4: pupils who stand out (growth-method.md §5.5). Per subject against the pupil's own
 //! expectation and against classmates, and combined over subjects (Stouffer with the correlation
-//! of baseline residuals); Benjamini–Hochberg over all pupil tests of one school.
+//! of baseline residuals); two-stage false discovery control per school (Benjamini–Bogomolov):
+//! Benjamini–Hochberg over one test per pupil, then within each flagged pupil.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -246,42 +247,75 @@ pub fn pupil_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> (Vec<PupilR
             class: first.class,
         });
     }
-    // Benjamini–Hochberg per school.
+    // Two-stage false discovery control per school (Benjamini & Bogomolov 2014). Stage 1, the
+    // flag: one test per pupil (across subjects; the own-growth test for a pupil with one
+    // subject), Benjamini–Hochberg at q over the school's pupils. Stage 2, only for the R flagged
+    // pupils of m: the pupil's other tests (per subject, against classmates), Benjamini–Hochberg
+    // at q·R/m within the pupil.
+    let multi: std::collections::BTreeSet<usize> =
+        tests.iter().filter(|t| t.basis == PupilBasis::AcrossSubjects).map(|t| t.pupil).collect();
+    let is_primary = |t: &Test| {
+        t.basis == PupilBasis::AcrossSubjects
+            || (t.basis == PupilBasis::OwnGrowth && !multi.contains(&t.pupil))
+    };
     let mut by_school: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut secondary: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, t) in tests.iter().enumerate() {
-        by_school.entry(t.school).or_default().push(i);
+        if is_primary(t) {
+            by_school.entry(t.school).or_default().push(i);
+        } else {
+            secondary.entry(t.pupil).or_default().push(i);
+        }
     }
-    let mut rows = Vec::new();
+    let q = ctx.cfg.bh_q;
+    let mut flagged: Vec<(usize, f64, f64)> = Vec::new();
     for idx in by_school.values() {
         let p: Vec<f64> = idx.iter().map(|&i| two_sided_p(tests[i].z)).collect();
-        let bh = benjamini_hochberg(&p, ctx.cfg.bh_q);
+        let bh = benjamini_hochberg(&p, q);
+        let m = idx.len() as f64;
+        let r = bh.rejected.iter().filter(|&&x| x).count() as f64;
         for (j, &i) in idx.iter().enumerate() {
             if !bh.rejected[j] {
                 continue;
             }
-            let t = &tests[i];
-            let key = t.unit.map(|u| &ctx.prep.units[u].key);
-            rows.push(PupilRow {
-                pupil: ctx.prep.pupils[t.pupil].number.clone(),
-                school: ctx.prep.schools[t.school].clone(),
-                grade: t.grade,
-                group: t.class.map(|c| ctx.prep.classes[c].2.clone()),
-                subject: key.map(|k| k.subject.clone()),
-                scale: key.map(|k| k.scale.clone()),
-                basis: t.basis,
-                direction: if t.z > 0.0 { Direction::Negative } else { Direction::Positive },
-                delay_months: t.delay.and_then(fin),
-                ci95: t.ci,
-                ci_basis: t.ci_basis.map(str::to_owned),
-                effect_size: t.es,
-                z: t.z,
-                p_value: p[j],
-                q_value: bh.adjusted[j],
-                certainty: certainty(bh.adjusted[j]),
-                growth_percentile: None,
-                sgp_basis: None,
-            });
+            flagged.push((i, p[j], bh.adjusted[j]));
+            let Some(sec) = secondary.get(&tests[i].pupil) else { continue };
+            let ps: Vec<f64> = sec.iter().map(|&k| two_sided_p(tests[k].z)).collect();
+            let level = q * r / m;
+            let inner = benjamini_hochberg(&ps, level);
+            for (l, &k) in sec.iter().enumerate() {
+                if inner.rejected[l] {
+                    // On the scale of q: the within-pupil q-value divided by the selection share.
+                    let qv = (inner.adjusted[l] * m / r).min(1.0).max(bh.adjusted[j]);
+                    flagged.push((k, ps[l], qv));
+                }
+            }
         }
+    }
+    let mut rows = Vec::new();
+    for (i, p_value, q_value) in flagged {
+        let t = &tests[i];
+        let key = t.unit.map(|u| &ctx.prep.units[u].key);
+        rows.push(PupilRow {
+            pupil: ctx.prep.pupils[t.pupil].number.clone(),
+            school: ctx.prep.schools[t.school].clone(),
+            grade: t.grade,
+            group: t.class.map(|c| ctx.prep.classes[c].2.clone()),
+            subject: key.map(|k| k.subject.clone()),
+            scale: key.map(|k| k.scale.clone()),
+            basis: t.basis,
+            direction: if t.z > 0.0 { Direction::Negative } else { Direction::Positive },
+            delay_months: t.delay.and_then(fin),
+            ci95: t.ci,
+            ci_basis: t.ci_basis.map(str::to_owned),
+            effect_size: t.es,
+            z: t.z,
+            p_value,
+            q_value,
+            certainty: certainty(q_value),
+            growth_percentile: None,
+            sgp_basis: None,
+        });
     }
     rows.sort_by(|a, b| {
         a.school

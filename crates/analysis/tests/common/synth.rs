@@ -63,6 +63,8 @@ pub struct Synth {
     pub data: Dataset,
     /// (school, pupil, subject) → true delay in school months at the 2021 M test.
     pub delays: Vec<(Brin, PupilNumber, String, f64)>,
+    /// Far-behind pupils in groep 4–8 in 2020-2021 (with a pre-corona score; the demo's
+    /// definition of the truth).
     pub far: Vec<(Brin, PupilNumber)>,
 }
 
@@ -119,7 +121,10 @@ pub fn generate(cfg: &SynthConfig) -> Synth {
                     data.pupils.push(p);
                     let common = rng.n();
                     let far_behind = rng.u() < cfg.far_share;
-                    if far_behind {
+                    // The truth, as in the demo generator: pupils in groep 4–8 in 2020-2021 (so
+                    // with a pre-corona score in every subject). Pupils of other cohorts are at
+                    // the school before or after the target year, or have no pre-corona score.
+                    if far_behind && (2015..=2019).contains(&y3) {
                         far.push((b.clone(), num.clone()));
                     }
                     let own_delay =
