@@ -311,9 +311,25 @@ pub async fn save_step(
     content: StepContent,
     expected_version: i64,
 ) -> Result<Saved, WebError> {
-    let scope = sa.ctx.scope.clone();
-    let (b, y) = (sa.school.clone(), sa.year);
-    let user = sa.user_name();
+    save_step_of(app, &sa.ctx, &sa.school, sa.year, n, status, content, expected_version).await
+}
+
+/// Save step `n` of `school`'s scan of `year` for the request's user, within the request's scope,
+/// from the version the form was loaded with (optimistic locking).
+#[allow(clippy::too_many_arguments)]
+pub async fn save_step_of(
+    app: &AppState,
+    ctx: &Ctx,
+    school: &Brin,
+    year: SchoolYear,
+    n: u8,
+    status: StepStatus,
+    content: StepContent,
+    expected_version: i64,
+) -> Result<Saved, WebError> {
+    let scope = ctx.scope.clone();
+    let (b, y) = (school.clone(), year);
+    let user = ctx.full_user()?.username.clone();
     let now = schoolscan_store::access::ts(app.clock.now());
     let value = serde_json::to_value(&content).map_err(|e| WebError::Internal(e.to_string()))?;
     let r = app

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::pages::scan::{Saved, save_step_of};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,7 +16,6 @@ use schoolscan_report::chart::{self, Frame, HeatCell, IntervalGroup, IntervalRow
 use schoolscan_report::num::{nl, nl_interval, nl_signed};
 use schoolscan_scan::StepContent;
 use schoolscan_scan::steps::{AnalyseStep, HELPER_QUESTIONS};
-use schoolscan_store::{StepSave, StoreError};
 use serde_json::{Value, json};
 
 use super::{SchoolAnalysis, Visibility, base_path, may_write, school_analysis, visibility, year_param};
@@ -571,9 +571,7 @@ pub async fn save_step4(
         Some(k) => format!("{} {year}", k.letter()),
         None => String::new(),
     };
-    let content =
-        serde_json::to_value(StepContent::Analyse(AnalyseStep { answers: answers.clone(), moment }))
-            .map_err(|e| WebError::Internal(e.to_string()))?;
+    let content = StepContent::Analyse(AnalyseStep { answers: answers.clone(), moment });
     let status = if done {
         StepStatus::Done
     } else if answers.is_empty() {
@@ -581,33 +579,19 @@ pub async fn save_step4(
     } else {
         StepStatus::InProgress
     };
-    let user = sa.ctx.full_user()?.username.clone();
-    let scope = sa.ctx.scope.clone();
-    let school = sa.school.clone();
-    let now = schoolscan_store::access::ts(app.clock.now());
-    let saved = app
-        .blocking(move |s| {
-            let save = StepSave {
-                school: &school,
-                year,
-                step: 4,
-                status,
-                content: &content,
-                expected_version: version,
-                user: &user,
-            };
-            match s.save_scan_step(&scope, &save, &now) {
-                Ok(v) => Ok(Ok(v)),
-                Err(e @ StoreError::Conflict { .. }) => Ok(Err(e.to_string())),
-                Err(e) => Err(e),
-            }
-        })
-        .await?;
-    match saved {
-        Ok(_) => {
+    match save_step_of(&app, &sa.ctx, &sa.school, year, 4, status, content, version).await? {
+        Saved::Ok => {
             Ok(Redirect::to(&format!("{}/stap/4#hulpvragen", base_path(&sa.school, year))).into_response())
         }
-        Err(msg) => render_step4(&app, &sa, year, Some((msg, answers)), StatusCode::CONFLICT).await,
+        Saved::Conflict(_) => {
+            // The form keeps the user's answers on screen, so the message says that (the generic
+            // one points at the newest version below).
+            let msg = "Stap 4 is intussen door iemand anders opgeslagen. Uw antwoorden zijn niet opgeslagen, \
+                       maar staan hieronder nog ingevuld. Laad de pagina opnieuw om de nieuwste versie te zien \
+                       en voer uw antwoorden daarna nogmaals in."
+                .to_owned();
+            render_step4(&app, &sa, year, Some((msg, answers)), StatusCode::CONFLICT).await
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::pages::scan::{Saved, save_step_of};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,7 +13,6 @@ use schoolscan_domain::{SchoolYear, StepStatus};
 use schoolscan_report::num::{nl_interval, nl_signed};
 use schoolscan_scan::StepContent;
 use schoolscan_scan::steps::{ActionLevel, ConcludeStep, Conclusion, Explanation};
-use schoolscan_store::{StepSave, StoreError};
 use serde_json::{Value, json};
 
 use super::analysis::{subject_labels, unprocessable};
@@ -479,33 +479,13 @@ pub async fn save(
             target = format!("{base}/stap/5#{}", anchor(&input.evidence));
         }
     }
-    let value = serde_json::to_value(StepContent::Conclude(content))
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let user = sa.ctx.full_user()?.username.clone();
-    let scope = sa.ctx.scope.clone();
-    let school = sa.school.clone();
-    let now = schoolscan_store::access::ts(app.clock.now());
-    let saved = app
-        .blocking(move |s| {
-            let save = StepSave {
-                school: &school,
-                year,
-                step: 5,
-                status,
-                content: &value,
-                expected_version: version,
-                user: &user,
-            };
-            match s.save_scan_step(&scope, &save, &now) {
-                Ok(v) => Ok(Ok(v)),
-                Err(StoreError::Conflict { .. }) => Ok(Err(())),
-                Err(e) => Err(e),
-            }
-        })
-        .await?;
-    match saved {
-        Ok(_) => Ok(Redirect::to(&target).into_response()),
-        Err(()) => render(&app, &sa, year, Some((input.evidence.clone(), input)), StatusCode::CONFLICT).await,
+    match save_step_of(&app, &sa.ctx, &sa.school, year, 5, status, StepContent::Conclude(content), version)
+        .await?
+    {
+        Saved::Ok => Ok(Redirect::to(&target).into_response()),
+        Saved::Conflict(_) => {
+            render(&app, &sa, year, Some((input.evidence.clone(), input)), StatusCode::CONFLICT).await
+        }
     }
 }
 
