@@ -225,7 +225,7 @@ fn components_view(f: &Findings, grade: Option<u8>, id: &str) -> Value {
                 .iter()
                 .map(|c| {
                     interval_row(
-                        c.component.clone(),
+                        c.component.replace('_', " "),
                         c.effect_size,
                         c.effect_size_ci95,
                         c.n,
