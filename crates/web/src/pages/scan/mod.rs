@@ -35,7 +35,7 @@ use schoolscan_store::{DatasetFilter, StepSave, StoreError, StoredScan};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::guard::Ctx;
+use crate::guard::{Ctx, SchoolAccess};
 use crate::{AppState, WebError};
 
 /// A school's scan of one school year that the user may open (the school is in their scope).
@@ -48,27 +48,17 @@ pub struct ScanAccess {
 
 impl FromRequestParts<AppState> for ScanAccess {
     type Rejection = Response;
+    /// The school as [`SchoolAccess`] finds it (in the user's scope), plus a valid school year.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let SchoolAccess { ctx, school, name, .. } = SchoolAccess::from_request_parts(parts, state).await?;
         let p = Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
             .map_err(|_| StatusCode::NOT_FOUND.into_response())?
             .0;
-        let (Some(Ok(school)), Some(Ok(year))) =
-            (p.get("brin").map(|b| Brin::parse(b)), p.get("year").map(|y| SchoolYear::parse(y)))
-        else {
+        let Some(Ok(year)) = p.get("year").map(|y| SchoolYear::parse(y)) else {
             return Err(StatusCode::NOT_FOUND.into_response());
         };
-        let scope = ctx.scope.clone();
-        let s2 = school.clone();
-        let found = state
-            .blocking(move |s| s.school_in_scope(&scope, &s2))
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match found {
-            Some((name, _)) => Ok(ScanAccess { ctx, school, name, year }),
-            None => Err(StatusCode::NOT_FOUND.into_response()),
-        }
+        Ok(ScanAccess { ctx, school, name, year })
     }
 }
 
