@@ -4,7 +4,7 @@
 //! `far_behind` pupils for the top 10, 20, … Shows which recall/precision pairs any threshold on
 //! this statistic can reach.
 //!
-//! `cargo run --release -p schoolscan-analysis --example far_behind_ceiling -- [seeds]`
+//! `cargo run --release -p schoolscan-analysis --example far_behind_ceiling -- [seeds] [prior order]`
 
 use std::collections::BTreeSet;
 
@@ -13,9 +13,16 @@ use schoolscan_demo::{DemoConfig, generate, primary_target};
 
 fn main() {
     let n_seeds: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(8);
+    let prior_order: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(2);
     let t = primary_target();
     // q just below 1: (almost) every pupil's stage-1 test is reported, with its z.
-    let cfg = Config { year: Some(t.year), moment: Some(t.kind), bh_q: 0.999_999, ..Config::default() };
+    let cfg = Config {
+        year: Some(t.year),
+        moment: Some(t.kind),
+        bh_q: 0.999_999,
+        max_prior_order: prior_order,
+        ..Config::default()
+    };
     let mut all: Vec<(f64, bool)> = Vec::new();
     let mut n_far = 0;
     for i in 0..n_seeds {

@@ -2,7 +2,7 @@
 //! asserting: subject delay errors against the truth, the injected deviating jaargroepen, recall
 //! and precision for pupils who truly fell far behind, and null-calibration rates.
 //!
-//! `cargo run --release -p schoolscan-analysis --example validate_demo -- [seeds] [null seeds]`
+//! `cargo run --release -p schoolscan-analysis --example validate_demo -- [seeds] [null seeds] [effect scale]`
 
 use std::collections::BTreeSet;
 
@@ -13,6 +13,7 @@ fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let n_seeds = args.first().copied().unwrap_or(5);
     let n_null = args.get(1).copied().unwrap_or(20);
+    let scale: f64 = std::env::args().nth(3).and_then(|a| a.parse().ok()).unwrap_or(1.0);
     let t = primary_target();
     let cfg = Config { year: Some(t.year), moment: Some(t.kind), ..Config::default() };
     let seeds: Vec<u64> = (0..n_seeds as u64).map(|i| 7919 * i + 1009).collect();
@@ -20,7 +21,7 @@ fn main() {
     let mut errors = Vec::new();
     let (mut dev_found, mut dev_total, mut dev_false) = (0, 0, 0);
     for &seed in &seeds {
-        let demo = generate(&DemoConfig::with_seed(seed));
+        let demo = generate(&DemoConfig { effect_scale: scale, ..DemoConfig::with_seed(seed) });
         let f = analyse(&demo.dataset, &cfg).expect("analysis");
         for s in &f.subjects {
             if let (Some(est), Some(truth)) =

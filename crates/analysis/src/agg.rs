@@ -138,6 +138,27 @@ pub fn aggregate(members: &[&PupilRes], metric: Metric, vc: &VarComp, models: &[
     }
     let mean = vals.iter().sum::<f64>() / n as f64;
     let mut var = clustering_var(members, metric, vc);
+    var += model_var(members, metric, models);
+    vals.sort_by(f64::total_cmp);
+    Some(Agg {
+        n,
+        mean,
+        se: var.max(0.0).sqrt(),
+        median: quantile_sorted(&vals, 0.5),
+        q1: quantile_sorted(&vals, 0.25),
+        q3: quantile_sorted(&vals, 0.75),
+    })
+}
+
+/// The baseline-model part of Var(D̄) (§5.3): the uncertainty of each transition model's
+/// coefficients, of the school's own baseline effect and, in school months, of the growth rate,
+/// weighted by the members' share in the model.
+pub fn model_var(members: &[&PupilRes], metric: Metric, models: &[KeyModel]) -> f64 {
+    let n = members.iter().filter(|p| metric.value(p).is_some()).count();
+    if n == 0 {
+        return 0.0;
+    }
+    let mut var = 0.0;
     // Baseline-model terms per transition.
     let mut by_model: BTreeMap<usize, Vec<&PupilRes>> = BTreeMap::new();
     for p in members {
@@ -170,15 +191,7 @@ pub fn aggregate(members: &[&PupilRes], metric: Metric, vc: &VarComp, models: &[
             var += w * w * dk * dk * (m.gamma_se / m.gamma).powi(2);
         }
     }
-    vals.sort_by(f64::total_cmp);
-    Some(Agg {
-        n,
-        mean,
-        se: var.max(0.0).sqrt(),
-        median: quantile_sorted(&vals, 0.5),
-        q1: quantile_sorted(&vals, 0.25),
-        q3: quantile_sorted(&vals, 0.75),
-    })
+    var
 }
 
 /// Contrast of a group with the rest (§5.4): Δ = mean(g) − mean(rest) and its variance from the

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use schoolscan_domain::{Dataset, Grade, MomentKind, SchoolYear};
 
 use crate::agg::{self, Agg, Metric, VarComp};
+use crate::config::MAX_PRIOR_ORDER;
 use crate::findings::*;
 use crate::measure::{self, MeasureSettings, PupilRes, UnitMeasure};
 use crate::prep::{self, Prepared};
@@ -121,7 +122,7 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         baseline_years,
         min_baseline_n: cfg.min_baseline_n,
         months_min_ratio: cfg.months_min_ratio,
-        max_order: cfg.max_prior_order.clamp(1, 2),
+        max_order: cfg.max_prior_order.clamp(1, MAX_PRIOR_ORDER),
     };
     let (year, kind) = candidates[0];
     let mut ctx = Ctx { prep: &prep, cfg, scope, year, kind, settings };

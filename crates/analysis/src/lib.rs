@@ -24,7 +24,7 @@ pub mod stats;
 mod subgroups;
 mod summary;
 
-pub use config::Config;
+pub use config::{Config, MAX_PRIOR_ORDER};
 pub use engine::analyse;
 pub use error::AnalysisError;
 pub use findings::*;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::engine::{Ctx, UnitResult, fin, fin2};
 use crate::findings::{CorrelationRow, Direction, PupilBasis, PupilRow};
 use crate::measure::PupilRes;
-use crate::stats::combine::{pearson, stouffer};
+use crate::stats::combine::{pearson, stouffer, weighted_stouffer};
 use crate::stats::multiple::benjamini_hochberg;
 use crate::stats::normal::two_sided_p;
 
@@ -187,7 +187,19 @@ pub fn pupil_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> (Vec<PupilR
             .map(|(a, b)| corr[a * k + b])
             .collect();
         let z: Vec<f64> = rs.iter().map(|(pos, p)| own_z[&(*pos, p.pupil)]).collect();
-        let zc = stouffer(&z, &sub);
+        // Weights for a common delay in school months: μ_s = γ_s / SD_s (1 / the pupil's SD in
+        // months); equal weights when a subject has no school months.
+        let mu: Option<Vec<f64>> = rs
+            .iter()
+            .map(|(pos, p)| {
+                let m = &units[&mains[*pos]].um.models[p.model];
+                (m.months && p.sd_pred > 0.0).then(|| m.gamma / p.sd_pred)
+            })
+            .collect();
+        let zc = match &mu {
+            Some(mu) => weighted_stouffer(&z, &sub, mu),
+            None => stouffer(&z, &sub),
+        };
         if !zc.is_finite() {
             continue;
         }

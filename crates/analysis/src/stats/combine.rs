@@ -14,6 +14,32 @@ pub fn stouffer(z: &[f64], corr: &[f64]) -> f64 {
     z.iter().sum::<f64>() / denom.sqrt()
 }
 
+/// The most powerful linear combination of correlated z's against a common shift δ·μ (Z-test of
+/// generalised least squares): w = P⁻¹μ, Z = wᵀz / sqrt(wᵀPw), N(0, 1) under the null for any μ.
+/// With μ = 1 and equal correlations it is [`stouffer`]. For a common delay in school months, μ_s = 1/SD_s of subject
+/// s in months, so precise subjects weigh more; negative weights are set to 0. NaN when P is not
+/// positive definite or the sizes disagree.
+pub fn weighted_stouffer(z: &[f64], corr: &[f64], mu: &[f64]) -> f64 {
+    let k = z.len();
+    if corr.len() != k * k || mu.len() != k || k == 0 {
+        return f64::NAN;
+    }
+    let Some(ch) = crate::stats::linalg::Cholesky::new(corr, k) else { return f64::NAN };
+    // A negative weight would make more delay in that subject count against the pupil: such
+    // weights are set to 0. Any fixed w keeps Z standard normal under the null.
+    let w: Vec<f64> = ch.solve(mu).into_iter().map(|v| v.max(0.0)).collect();
+    let mut denom = 0.0;
+    for i in 0..k {
+        for j in 0..k {
+            denom += w[i] * corr[i * k + j] * w[j];
+        }
+    }
+    if denom.is_nan() || denom <= 0.0 {
+        return f64::NAN;
+    }
+    w.iter().zip(z).map(|(a, b)| a * b).sum::<f64>() / denom.sqrt()
+}
+
 /// Mean of a slice (NaN when empty).
 pub fn mean(x: &[f64]) -> f64 {
     if x.is_empty() { f64::NAN } else { x.iter().sum::<f64>() / x.len() as f64 }
@@ -72,6 +98,32 @@ pub fn mid_rank_percentile(sorted: &[f64], y: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weighted_stouffer_cases() {
+        let z = [1.0, 2.0, 3.0];
+        let p = [1.0, 0.3, 0.2, 0.3, 1.0, 0.4, 0.2, 0.4, 1.0];
+        // Equal weights and equal correlations: plain Stouffer.
+        let eq = [1.0, 0.4, 0.4, 0.4, 1.0, 0.4, 0.4, 0.4, 1.0];
+        assert!((weighted_stouffer(&z, &eq, &[1.0; 3]) - stouffer(&z, &eq)).abs() < 1e-12);
+        // Independent: w = μ, Z = Σ μ z / |μ|.
+        let eye = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+        let mu = [1.0, 2.0, 0.5];
+        let want = (1.0 + 4.0 + 1.5) / (1.0f64 + 4.0 + 0.25).sqrt();
+        assert!((weighted_stouffer(&z, &eye, &mu) - want).abs() < 1e-12);
+        // Scale-free in μ, and unit variance under the null: Var(wᵀz)/(wᵀPw) = 1 for any P.
+        assert!((weighted_stouffer(&z, &p, &mu) - weighted_stouffer(&z, &p, &[2.0, 4.0, 1.0])).abs() < 1e-12);
+        // One subject only: the z itself.
+        assert!((weighted_stouffer(&[2.5], &[1.0], &[0.7]) - 2.5).abs() < 1e-12);
+        // Strongly correlated subjects with unequal μ: no negative weight (more delay never lowers Z).
+        let high = [1.0, 0.95, 0.95, 1.0];
+        let zw = weighted_stouffer(&[3.0, 0.0], &high, &[1.0, 3.0]);
+        let zv = weighted_stouffer(&[3.0, 1.0], &high, &[1.0, 3.0]);
+        assert!(zv >= zw, "{zv} < {zw}");
+        // Not positive definite or mismatched sizes: NaN.
+        assert!(weighted_stouffer(&z, &[1.0; 9], &mu).is_nan());
+        assert!(weighted_stouffer(&z, &eye, &[1.0]).is_nan());
+    }
 
     #[test]
     fn stouffer_cases() {
