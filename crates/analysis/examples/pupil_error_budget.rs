@@ -5,7 +5,7 @@
 //! pre-corona scores); and the same for the across-subjects mean, with the truth's spread of
 //! far-behind and other pupils. It shows the information limit of overview 4 (docs/methode.md).
 //!
-//! `cargo run --release -p schoolscan-analysis --example pupil_error_budget -- [seeds]`
+//! `cargo run --release -p schoolscan-analysis --example pupil_error_budget -- [seeds] [prior order]`
 
 use std::collections::BTreeMap;
 
@@ -25,14 +25,45 @@ struct Budget {
     total: Vec<f64>,
     measurement: Vec<f64>,
     rest: Vec<f64>,
+    /// Rest per class (seed, school, group), for its between-class variance.
+    by_class: BTreeMap<(u64, String, String), Vec<f64>>,
+}
+
+/// Between-class variance of the values (one-way ANOVA estimator, classes of at least 5).
+fn between_class_var(groups: &BTreeMap<(u64, String, String), Vec<f64>>) -> (f64, usize) {
+    let gs: Vec<&Vec<f64>> = groups.values().filter(|v| v.len() >= 5).collect();
+    let n: usize = gs.iter().map(|v| v.len()).sum();
+    let k = gs.len();
+    if k < 2 {
+        return (f64::NAN, k);
+    }
+    let grand = gs.iter().flat_map(|v| v.iter()).sum::<f64>() / n as f64;
+    let (mut ssb, mut ssw) = (0.0, 0.0);
+    for v in &gs {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        ssb += v.len() as f64 * (m - grand).powi(2);
+        ssw += v.iter().map(|x| (x - m).powi(2)).sum::<f64>();
+    }
+    let msb = ssb / (k - 1) as f64;
+    let msw = ssw / (n - k) as f64;
+    let n0 = n as f64 / k as f64;
+    (((msb - msw) / n0).max(0.0), k)
 }
 
 fn main() {
     let n_seeds: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(4);
+    let prior_order: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(2);
     let t = primary_target();
     // q just below 1: every pupil's tests are reported, flagged or not.
-    let cfg = Config { year: Some(t.year), moment: Some(t.kind), bh_q: 0.999_999, ..Config::default() };
+    let cfg = Config {
+        year: Some(t.year),
+        moment: Some(t.kind),
+        bh_q: 0.999_999,
+        max_prior_order: prior_order,
+        ..Config::default()
+    };
     let (mut across, mut far, mut bulk) = (Vec::new(), Vec::new(), Vec::new());
+    let mut across_by_class: BTreeMap<(u64, String, String), Vec<f64>> = BTreeMap::new();
     let mut by_subject: BTreeMap<String, Budget> = BTreeMap::new();
     for i in 0..n_seeds {
         let demo = generate(&DemoConfig::with_seed(7919 * i + 1009));
@@ -62,6 +93,8 @@ fn main() {
                 PupilBasis::AcrossSubjects => {
                     if let Some(&(td, is_far)) = truth.get(&(school, pupil)) {
                         across.push(d - td);
+                        let group = p.group.as_ref().map(ToString::to_string).unwrap_or_default();
+                        across_by_class.entry((i, p.school.to_string(), group)).or_default().push(d - td);
                         if is_far { far.push(td) } else { bulk.push(td) }
                     }
                 }
@@ -72,6 +105,8 @@ fn main() {
                         b.total.push(d - td);
                         b.measurement.push(me);
                         b.rest.push(d - td - me);
+                        let group = p.group.as_ref().map(ToString::to_string).unwrap_or_default();
+                        b.by_class.entry((i, p.school.to_string(), group)).or_default().push(d - td - me);
                     }
                 }
                 PupilBasis::Classmates => {}
@@ -82,9 +117,20 @@ fn main() {
     for (s, b) in &mut by_subject {
         println!("{s:<17} total        {}", summary(&mut b.total));
         println!("{:<17} measurement  {}", "", summary(&mut b.measurement));
-        println!("{:<17} rest         {}", "", summary(&mut b.rest));
+        let (bv, k) = between_class_var(&b.by_class);
+        println!(
+            "{:<17} rest         {}  (between classes: SD {:.2} over {k} classes)",
+            "",
+            summary(&mut b.rest),
+            bv.sqrt()
+        );
     }
-    println!("across subjects   total        {}", summary(&mut across));
+    let (bv, k) = between_class_var(&across_by_class);
+    println!(
+        "across subjects   total        {}  (between classes: SD {:.2} over {k} classes)",
+        summary(&mut across),
+        bv.sqrt()
+    );
     println!("true mean delay   far behind   {}", summary(&mut far));
     println!("true mean delay   other pupils {}", summary(&mut bulk));
 }

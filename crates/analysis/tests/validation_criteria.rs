@@ -98,9 +98,8 @@ fn injected_deviating_jaargroep_is_found() {
 /// extra delay into cohorts that left before 2020-2021 or have no pre-corona score).
 ///
 /// Measured: recall 0.71 (40/56), precision 0.89 (40/45). Not the same as the criterion
-/// on the demo generator, which is NOT met: there the far-behind pupils lag their school by only
-/// ≈ 4–5 months against a single-pupil SD of 3–4 months per subject (`validate_demo 8 40`:
-/// recall 0.28, precision 0.79).
+/// on the demo generator, which is NOT met there (recall ≈ 0.3): see
+/// `far_behind_on_demo_boards_flags_are_mostly_right` and docs/decisions.md.
 #[test]
 fn far_behind_pupils_found_with_recall_and_precision() {
     let (mut tp, mut fp, mut truth_n) = (0usize, 0usize, 0usize);
@@ -126,5 +125,44 @@ fn far_behind_pupils_found_with_recall_and_precision() {
     println!("far behind: recall {recall:.2} ({tp}/{truth_n}), precision {precision:.2} ({tp}/{})", tp + fp);
     assert!(truth_n >= 20, "only {truth_n} far-behind pupils");
     assert!(recall >= 0.6, "recall {recall}");
+    assert!(precision >= 0.7, "precision {precision}");
+}
+
+/// The far-behind criterion on demo boards (other seeds than the default board): the
+/// precision half (≥ 0.7) holds and is asserted; the recall half (≥ 0.6) does NOT hold (≈ 0.3) and
+/// is only printed. The far-behind pupils lag their school by ≈ 4–5 school months against an
+/// across-subjects error of ≈ 2 months (examples/pupil_error_budget); no threshold on the
+/// statistic reaches both (examples/far_behind_ceiling). docs/decisions.md has the figures.
+#[test]
+fn far_behind_on_demo_boards_flags_are_mostly_right() {
+    let t = primary_target();
+    let (mut tp, mut fp, mut truth_n) = (0usize, 0usize, 0usize);
+    for seed in [5_003u64, 5_009, 5_011] {
+        let demo = generate(&DemoConfig::with_seed(seed));
+        let f = analyse(&demo.dataset, &target_cfg()).expect("analysis");
+        let far: BTreeSet<(String, String)> = demo
+            .truth
+            .pupils_at(t)
+            .filter(|p| p.far_behind)
+            .map(|p| (p.school.to_string(), p.pupil.to_string()))
+            .collect();
+        let flagged: BTreeSet<(String, String)> = f
+            .pupils
+            .iter()
+            .filter(|p| p.direction == Direction::Negative && p.basis != PupilBasis::Classmates)
+            .map(|p| (p.school.to_string(), p.pupil.to_string()))
+            .collect();
+        truth_n += far.len();
+        tp += flagged.intersection(&far).count();
+        fp += flagged.difference(&far).count();
+    }
+    let recall = tp as f64 / truth_n.max(1) as f64;
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    println!(
+        "demo boards, far behind: recall {recall:.2} ({tp}/{truth_n}), precision {precision:.2} ({tp}/{})",
+        tp + fp
+    );
+    assert!(truth_n >= 30, "only {truth_n} far-behind pupils");
+    assert!(tp >= 5, "only {tp} far-behind pupils found");
     assert!(precision >= 0.7, "precision {precision}");
 }
