@@ -271,3 +271,45 @@ fn several_files_are_one_transaction() {
     assert_eq!(status(&db)["scores"].as_u64(), Some(180 * 6));
     assert_eq!(status(&db)["pupils"], 180);
 }
+
+/// Every import that writes is one audit record, written in its transaction (so `tests/crash.rs`
+/// can check that a killed import never leaves data without it); a dry run or a refused import
+/// writes none.
+#[test]
+fn each_written_import_has_one_audit_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let audits = |db: &Path| {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    // 120 pupils: one rejected row, so that --strict refuses.
+    let fx = export(120, 0, 0.0);
+    assert_eq!(fx.rejected.len(), 1);
+    let file = write_file(dir.path(), "t.csv", &cp1252(&fx.text));
+    for (extra, code) in [("--dry-run", 0), ("--strict", 2)] {
+        let out = import_scores(&db, &file, &[&NEW_SCHOOL[..], &[extra]].concat());
+        assert_eq!(out.status.code(), Some(code), "{extra}: {}", stderr(&out));
+    }
+    assert_eq!(audits(&db), 0);
+    assert!(import_scores(&db, &file, &NEW_SCHOOL).status.success());
+    assert_eq!(audits(&db), 1);
+    let pupils = write_file(dir.path(), "l.csv", b"Leerlingnummer;Roepnaam\n1;Sem\n");
+    let out = run(&db, &["import", "pupils", pupils.to_str().unwrap(), "--school", "12AB"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let routes: Vec<(String, String, String)> = conn
+        .prepare("SELECT route, category, acting_for FROM audit_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        routes,
+        [
+            ("schoolscan import scores".into(), "toets".into(), "stichting-oost/12AB".into()),
+            ("schoolscan import pupils".into(), "identiteit".into(), "stichting-oost/12AB".into()),
+        ]
+    );
+}
