@@ -27,6 +27,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{cp1252, export, json, run, schoolscan, status, stderr, write_file};
+use schoolscan_domain::Brin;
+use schoolscan_store::{AccessStore, ImportStore, Scope, SqliteStore};
 
 /// Pupils in the large file (6 scores each): an import of a few seconds in a debug build.
 const PUPILS: u64 = 20_000;
@@ -64,21 +66,13 @@ fn wal(db: &Path) -> PathBuf {
 /// Open the database as the app does (it must open cleanly), check its integrity and count.
 fn state(db: &Path) -> State {
     let s = status(db);
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let check: Vec<String> = conn
-        .prepare("PRAGMA integrity_check")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(check, ["ok"], "integrity_check");
-    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64;
+    let store = SqliteStore::open(db).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), ["ok"], "integrity_check");
     State {
         scores: s["scores"].as_u64().unwrap(),
         pupils: s["pupils"].as_u64().unwrap(),
-        import_log: count("SELECT COUNT(*) FROM import_log"),
-        audit: count("SELECT COUNT(*) FROM audit_log"),
+        import_log: store.imports(&Scope::System, &Brin::parse("12AB").unwrap()).unwrap().len() as u64,
+        audit: store.audit_log(None).unwrap().len() as u64,
     }
 }
 

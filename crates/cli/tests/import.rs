@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{cp1252, export, json, run, status, stderr, write_file};
+use schoolscan_store::{AccessStore, SqliteStore};
 
 const NEW_SCHOOL: [&str; 4] = ["--create-school", "De Regenboog", "--board", "stichting-oost"];
 
@@ -279,10 +280,8 @@ fn several_files_are_one_transaction() {
 fn each_written_import_has_one_audit_record() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
-    let audits = |db: &Path| {
-        let conn = rusqlite::Connection::open(db).unwrap();
-        conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get::<_, i64>(0)).unwrap()
-    };
+    let audit_log = |db: &Path| SqliteStore::open(db).unwrap().audit_log(None).unwrap();
+    let audits = |db: &Path| audit_log(db).len();
     // 120 pupils: one rejected row, so that --strict refuses.
     let fx = export(120, 0, 0.0);
     assert_eq!(fx.rejected.len(), 1);
@@ -297,14 +296,10 @@ fn each_written_import_has_one_audit_record() {
     let pupils = write_file(dir.path(), "l.csv", b"Leerlingnummer;Roepnaam\n1;Sem\n");
     let out = run(&db, &["import", "pupils", pupils.to_str().unwrap(), "--school", "12AB"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let routes: Vec<(String, String, String)> = conn
-        .prepare("SELECT route, category, acting_for FROM audit_log ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let routes: Vec<(String, String, String)> = audit_log(&db)
+        .into_iter()
+        .map(|c| (c.record.route, c.record.category, c.record.acting_for))
+        .collect();
     assert_eq!(
         routes,
         [
