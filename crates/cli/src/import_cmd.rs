@@ -1,8 +1,9 @@
 //! `schoolscan import scores|pupils|seo`: read LVS exports and write them into the store.
 //!
 //! All files of one command are parsed first; then they are written in **one transaction** (with
-//! one import-log row per file and the mapping remembered), so the valid rows of every file land
-//! together or not at all. `--strict` refuses the whole command when any file has a rejected row;
+//! one import-log row per file, the mapping remembered and the command's audit record), so the
+//! valid rows of every file land together or not at all, even when the process is killed
+//! (`tests/crash.rs`). `--strict` refuses the whole command when any file has a rejected row;
 //! `--dry-run` runs the write and rolls it back, so the counts are exact and nothing changes.
 //!
 //! Exit codes: 0 done (rejected rows, if any, are in the report); 2 `--strict` refused; 1 an error
@@ -20,8 +21,8 @@ use schoolscan_domain::{Board, Brin, Dataset, School, SchoolYear};
 use schoolscan_import::{ImportOptions, Mapping, Report};
 use schoolscan_store::access::ts;
 use schoolscan_store::{
-    AccessStore, ImportKind, ImportLog, ImportPiece, ImportRecord, ImportStore, PupilMerge, Scope,
-    SqliteStore, Store, UpsertOptions,
+    ImportAudit, ImportKind, ImportLog, ImportPiece, ImportStore, PupilMerge, Scope, SqliteStore, Store,
+    UpsertOptions,
 };
 use time::OffsetDateTime;
 
@@ -106,6 +107,17 @@ pub fn run(db: &Path, cmd: ImportCommand) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("ongeldige BRIN-code '{}': {e}", args.school))?;
     let store = crate::commands::open(db)?;
     let setup = school_setup(&store, &school, &args)?;
+    // The audit record of the import is written in its transaction (privacy-security.md §10.3):
+    // a crash cannot leave an import without it. None on a dry run, which writes nothing.
+    let audit = if args.dry_run {
+        None
+    } else {
+        let board = match setup.schools.first() {
+            Some(s) => s.board.clone(),
+            None => board_of(&store, &school)?,
+        };
+        Some(audit_record(&school, board, kind, &ts(OffsetDateTime::now_utc())))
+    };
 
     // The mapping: the file given now (remembered after a successful write), else the one this
     // school used last for this kind of file.
@@ -140,11 +152,7 @@ pub fn run(db: &Path, cmd: ImportCommand) -> Result<ExitCode> {
 
     let (parsed, refused) = if kind == ImportKind::Scores {
         // Scores files can be large: parse on one thread while the store writes on another.
-        let streamed = stream_scores(&store, &school, &args, setup, mapping_toml, &files, &opts, remembered)?;
-        if !streamed.1 && !args.dry_run {
-            audit(&store, &school, kind, &ts(OffsetDateTime::now_utc()))?;
-        }
-        streamed
+        stream_scores(&store, &school, &args, setup, mapping_toml, &files, &opts, remembered, audit)?
     } else {
         let mut parsed = Vec::with_capacity(files.len());
         for path in &files {
@@ -156,7 +164,7 @@ pub fn run(db: &Path, cmd: ImportCommand) -> Result<ExitCode> {
         }
         let refused = args.strict && parsed.iter().any(|p| !p.report.rejected.is_empty());
         if !refused {
-            write(&store, &school, kind, &args, setup, mapping_toml.as_deref(), &mut parsed)?;
+            write(&store, &school, kind, &args, setup, mapping_toml, &mut parsed, audit)?;
         }
         (parsed, refused)
     };
@@ -188,6 +196,7 @@ const CHUNK: usize = 50_000;
 /// reading (`parse_scores_streaming` + `ImportStore::import_stream`): all files in one
 /// transaction, each with its log row, as [`write`] does for a parsed batch. Returns the reports
 /// (with the write's counts) and whether `--strict` refused the import (then nothing is written).
+/// `audit` is written in the same transaction.
 #[allow(clippy::too_many_arguments)]
 fn stream_scores(
     store: &SqliteStore,
@@ -198,6 +207,7 @@ fn stream_scores(
     files: &[PathBuf],
     opts: &ImportOptions,
     remembered: bool,
+    audit: Option<ImportAudit>,
 ) -> Result<(Vec<Parsed>, bool)> {
     let upsert = UpsertOptions { pupil_merge: PupilMerge::FillMissing, dry_run: args.dry_run };
     let now = ts(OffsetDateTime::now_utc());
@@ -244,20 +254,9 @@ fn stream_scores(
                 if remembered {
                     report.info.notes.push(remembered_note(school));
                 }
-                let log = ImportLog {
-                    school: school.clone(),
-                    kind: ImportKind::Scores,
-                    file_name: report.file.clone(),
-                    actor: "cli".into(),
-                    at: now.clone(),
-                    read: report.read,
-                    duplicates: report.duplicates,
-                    skipped: report.skipped.len() as u64,
-                    rejected: report.rejected.len() as u64,
-                    report_json: serde_json::to_string(&report).map_err(|e| fail(e.into()))?,
-                    // The mapping is remembered once, with the last file.
-                    remember_mapping: if i + 1 == files.len() { mapping_toml.clone() } else { None },
-                };
+                // The mapping is remembered once, with the last file.
+                let remember = if i + 1 == files.len() { mapping_toml.clone() } else { None };
+                let log = import_log(school, ImportKind::Scores, &now, &report, remember).map_err(fail)?;
                 let rest = Dataset { pupils: b.pupils, enrolments: b.enrolments, ..Dataset::default() };
                 send(ImportPiece::End(Box::new(rest), Box::new(log)))?;
                 out.push(Parsed { report, data: Dataset::default() });
@@ -265,6 +264,8 @@ fn stream_scores(
             let refused = args.strict && out.iter().any(|p| !p.report.rejected.is_empty());
             if refused {
                 send(ImportPiece::Abort)?;
+            } else if let Some(a) = audit {
+                send(ImportPiece::Audit(Box::new(a)))?;
             }
             Ok((out, refused))
         });
@@ -330,14 +331,17 @@ fn parse_file(path: &Path, kind: ImportKind, school: &Brin, opts: &ImportOptions
     result.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+/// Write parsed files (pupils, SEO) with their log rows and `audit` in one transaction.
+#[allow(clippy::too_many_arguments)]
 fn write(
     store: &SqliteStore,
     school: &Brin,
     kind: ImportKind,
     args: &ImportArgs,
     setup: Dataset,
-    mapping_toml: Option<&str>,
+    mapping_toml: Option<String>,
     parsed: &mut [Parsed],
+    audit: Option<ImportAudit>,
 ) -> Result<()> {
     let merge = match kind {
         ImportKind::Pupils => PupilMerge::Overwrite,
@@ -345,30 +349,28 @@ fn write(
     };
     let opts = UpsertOptions { pupil_merge: merge, dry_run: args.dry_run };
     let now = ts(OffsetDateTime::now_utc());
-    let json: Vec<String> =
-        parsed.iter().map(|p| serde_json::to_string(&p.report)).collect::<Result<_, _>>()?;
     // A new board and school are created in the same transaction, before the first file's records.
     if let Some(first) = parsed.first_mut() {
         first.data.boards.extend(setup.boards);
         first.data.schools.extend(setup.schools);
     }
-    let items: Vec<(&Dataset, ImportRecord<'_>)> = parsed
-        .iter()
-        .zip(&json)
-        .enumerate()
-        .map(|(i, (p, j))| {
-            // The mapping is remembered once, with the last file.
-            let remember = if i + 1 == parsed.len() { mapping_toml } else { None };
-            (&p.data, record(school, kind, &p.report.file, &now, &p.report, j, remember))
-        })
-        .collect();
+    let count = parsed.len();
+    let mut pieces = Vec::with_capacity(count + 1);
+    for (i, p) in parsed.iter_mut().enumerate() {
+        // The mapping is remembered once, with the last file.
+        let remember = if i + 1 == count { mapping_toml.clone() } else { None };
+        let log = import_log(school, kind, &now, &p.report, remember)?;
+        pieces.push(ImportPiece::End(Box::new(std::mem::take(&mut p.data)), Box::new(log)));
+    }
+    pieces.extend(audit.map(|a| ImportPiece::Audit(Box::new(a))));
     let started = Instant::now();
     let spinner = std::io::stderr().is_terminal() && parsed.iter().any(|p| p.report.read > 100_000);
     if spinner {
         eprint!("Opslaan in de database…");
     }
-    let reports = store.import(&items, opts)?;
-    drop(items);
+    let reports = store
+        .import_stream(&mut pieces.into_iter(), opts)?
+        .context("de import is teruggedraaid; er is niets opgeslagen")?;
     if spinner {
         eprintln!(" klaar in {:.1} s", started.elapsed().as_secs_f64());
     }
@@ -377,50 +379,51 @@ fn write(
         p.report.imported = c.imported;
         p.report.updated = c.updated;
     }
-    if !args.dry_run {
-        audit(store, school, kind, &now)?;
-    }
     Ok(())
 }
 
-fn record<'a>(
-    school: &'a Brin,
+/// The log row of one file.
+fn import_log(
+    school: &Brin,
     kind: ImportKind,
-    file: &'a str,
-    now: &'a str,
+    now: &str,
     r: &Report,
-    json: &'a str,
-    remember: Option<&'a str>,
-) -> ImportRecord<'a> {
-    ImportRecord {
-        school,
+    remember_mapping: Option<String>,
+) -> Result<ImportLog> {
+    Ok(ImportLog {
+        school: school.clone(),
         kind,
-        file_name: file,
-        actor: "cli",
-        at: now,
+        file_name: r.file.clone(),
+        actor: "cli".into(),
+        at: now.to_owned(),
         read: r.read,
         duplicates: r.duplicates,
         skipped: r.skipped.len() as u64,
         rejected: r.rejected.len() as u64,
-        report_json: json,
-        remember_mapping: remember,
-    }
+        report_json: serde_json::to_string(r)?,
+        remember_mapping,
+    })
 }
 
-/// Every import is an audited event (privacy-security.md §10.3): one record for the command.
-fn audit(store: &SqliteStore, school: &Brin, kind: ImportKind, now: &str) -> Result<()> {
-    let board = store
+/// The board of a school that is in the database.
+fn board_of(store: &SqliteStore, school: &Brin) -> Result<String> {
+    store
         .schools(&Scope::System)?
         .into_iter()
         .find(|s| &s.brin == school)
         .map(|s| s.board)
-        .with_context(|| format!("school {school} niet gevonden"))?;
+        .with_context(|| format!("school {school} niet gevonden"))
+}
+
+/// Every import is an audited event (privacy-security.md §10.3): one record for the command,
+/// written in the import's transaction.
+fn audit_record(school: &Brin, board: String, kind: ImportKind, now: &str) -> ImportAudit {
     let category = match kind {
         ImportKind::Scores => DataCategory::Toets,
         ImportKind::Pupils => DataCategory::Identiteit,
         ImportKind::Seo => DataCategory::SociaalEmotioneel,
     };
-    let rec = AuditRecord {
+    let record = AuditRecord {
         time_utc: now.to_owned(),
         actor_id: None,
         actor: "cli".into(),
@@ -435,8 +438,7 @@ fn audit(store: &SqliteStore, school: &Brin, kind: ImportKind, now: &str) -> Res
         request_id: format!("import-{}", OffsetDateTime::now_utc().unix_timestamp_nanos()),
         outcome: "allowed".into(),
     };
-    store.append_audit(&board, &rec)?;
-    Ok(())
+    ImportAudit { board, record }
 }
 
 fn print_reports(parsed: &[Parsed], format: Format) -> Result<()> {

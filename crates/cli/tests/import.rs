@@ -4,144 +4,13 @@
 //! an overlapping later export, `--strict`, `--dry-run`, mappings remembered per school, and the
 //! pupils and SEO files.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
 
-fn schoolscan(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_schoolscan"));
-    c.arg("--db").arg(db);
-    c
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    schoolscan(db).args(args).output().unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), stderr(out)))
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn status(db: &Path) -> Value {
-    let out = run(db, &["status", "--format", "json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    json(&out)
-}
-
-/// Windows-1252 for the text of these fixtures (Latin-1 letters only, which cp1252 encodes as
-/// their code point).
-fn cp1252(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| {
-            let n = c as u32;
-            assert!(n < 0x80 || (0xA0..=0xFF).contains(&n), "not in the fixture alphabet: {c}");
-            n as u8
-        })
-        .collect()
-}
-
-const HEADER: &str = "Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;Groep;Toets;Toetsmoment;Afnamedatum;Vaardigheidsscore;Opmerking";
-
-/// A Dutch long export: for each pupil, 3 tests × M/E in one school year; names with diacritics
-/// and prefixes; decimal comma; dd-mm-yyyy; CRLF. Returns the text and, per row, its line.
-struct Export {
-    text: String,
-    lines: u64,
-    valid: u64,
-    data_rows: u64,
-    duplicate: u64,
-    skipped: u64,
-    /// (line, column) of the rejected rows, in file order.
-    rejected: Vec<(u64, &'static str)>,
-}
-
-fn export(pupils: u64, first_pupil: u64, score_shift: f64) -> Export {
-    let first = ["Daniëlle", "Zoë", "Chloé", "Noël", "Anaïs", "Sem", "Fenna", "Thijs"];
-    let prefix = ["", "van 't", "de", "", "van der", "ten"];
-    let last = ["Hof", "Jansen", "Müller", "Çelik", "Visser", "Bakker", "Brouwer"];
-    let tests = ["Rekenen-Wiskunde 3.0", "Begrijpend lezen 3.0", "Spelling 3.0"];
-    let mut e = Export {
-        text: String::new(),
-        lines: 1,
-        valid: 0,
-        data_rows: 0,
-        duplicate: 0,
-        skipped: 0,
-        rejected: vec![],
-    };
-    e.text.push_str(HEADER);
-    e.text.push_str("\r\n");
-    let push = |e: &mut Export, row: &str| -> u64 {
-        e.text.push_str(row);
-        e.text.push_str("\r\n");
-        e.lines += 1;
-        e.data_rows += 1;
-        e.lines
-    };
-    for p in first_pupil..first_pupil + pupils {
-        let number = format!("{:05}", 20000 + p);
-        let (f, x, l) = (first[p as usize % 8], prefix[p as usize % 6], last[p as usize % 7]);
-        let grade = 3 + p % 6;
-        let group = format!("{grade}{}", if p % 2 == 0 { "A" } else { "B" });
-        let mut last_row = String::new();
-        for (t, test) in tests.iter().enumerate() {
-            for (m, date) in [("M", format!("{:02}-01-2021", 18 + t)), ("E", format!("{:02}-06-2021", 7 + t))]
-            {
-                let score = 100.0
-                    + 20.0 * (grade as f64 - 3.0)
-                    + ((p * 7 + t as u64 * 3) % 40) as f64 / 2.0
-                    + if m == "E" { 6.5 } else { 0.0 }
-                    + score_shift;
-                let score = format!("{score:.1}").replace('.', ",");
-                let row = format!("{number};{f};{x};{l};{group};{test};{m}{grade};{date};{score};");
-                push(&mut e, &row);
-                e.valid += 1;
-                last_row = row;
-            }
-        }
-        if p == first_pupil + 10 {
-            e.duplicate = push(&mut e, &last_row);
-        }
-        if p == first_pupil + 50 {
-            e.skipped = push(
-                &mut e,
-                &format!("{number};{f};{x};{l};{group};Woordenschat 3.0;M{grade};25-01-2021;n.v.t.;"),
-            );
-        }
-        if p == first_pupil + 100 {
-            let l = push(
-                &mut e,
-                &format!("{number};{f};{x};{l};{group};Woordenschat 3.0;M{grade};30-02-2021;140,0;"),
-            );
-            e.rejected.push((l, "Afnamedatum"));
-        }
-        if p == first_pupil + 200 {
-            let l =
-                push(&mut e, &format!(";{f};{x};{l};{group};Woordenschat 3.0;M{grade};25-01-2021;140,0;"));
-            e.rejected.push((l, "Leerlingnummer"));
-        }
-        if p == first_pupil + 300 {
-            let l = push(
-                &mut e,
-                &format!("{number};{f};{x};{l};{group};Woordenschat 3.0;M{grade};25-01-2021;veertig;"),
-            );
-            e.rejected.push((l, "Vaardigheidsscore"));
-        }
-    }
-    e
-}
-
-fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
+use common::{cp1252, export, json, run, status, stderr, write_file};
+use schoolscan_store::{AccessStore, SqliteStore};
 
 const NEW_SCHOOL: [&str; 4] = ["--create-school", "De Regenboog", "--board", "stichting-oost"];
 
@@ -402,4 +271,40 @@ fn several_files_are_one_transaction() {
     assert_eq!(r[1]["imported"].as_u64(), Some(60 * 6));
     assert_eq!(status(&db)["scores"].as_u64(), Some(180 * 6));
     assert_eq!(status(&db)["pupils"], 180);
+}
+
+/// Every import that writes is one audit record, written in its transaction (so `tests/crash.rs`
+/// can check that a killed import never leaves data without it); a dry run or a refused import
+/// writes none.
+#[test]
+fn each_written_import_has_one_audit_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let audit_log = |db: &Path| SqliteStore::open(db).unwrap().audit_log(None).unwrap();
+    let audits = |db: &Path| audit_log(db).len();
+    // 120 pupils: one rejected row, so that --strict refuses.
+    let fx = export(120, 0, 0.0);
+    assert_eq!(fx.rejected.len(), 1);
+    let file = write_file(dir.path(), "t.csv", &cp1252(&fx.text));
+    for (extra, code) in [("--dry-run", 0), ("--strict", 2)] {
+        let out = import_scores(&db, &file, &[&NEW_SCHOOL[..], &[extra]].concat());
+        assert_eq!(out.status.code(), Some(code), "{extra}: {}", stderr(&out));
+    }
+    assert_eq!(audits(&db), 0);
+    assert!(import_scores(&db, &file, &NEW_SCHOOL).status.success());
+    assert_eq!(audits(&db), 1);
+    let pupils = write_file(dir.path(), "l.csv", b"Leerlingnummer;Roepnaam\n1;Sem\n");
+    let out = run(&db, &["import", "pupils", pupils.to_str().unwrap(), "--school", "12AB"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let routes: Vec<(String, String, String)> = audit_log(&db)
+        .into_iter()
+        .map(|c| (c.record.route, c.record.category, c.record.acting_for))
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("schoolscan import scores".into(), "toets".into(), "stichting-oost/12AB".into()),
+            ("schoolscan import pupils".into(), "identiteit".into(), "stichting-oost/12AB".into()),
+        ]
+    );
 }

@@ -5,6 +5,7 @@
 //! The store does not know the import crate's report type: the report arrives as JSON text with its
 //! counts, and is given back as JSON.
 
+use schoolscan_auth::audit::AuditRecord;
 use schoolscan_domain::{Brin, Dataset};
 use serde::{Deserialize, Serialize};
 
@@ -101,8 +102,19 @@ pub enum ImportPiece {
     Records(Dataset),
     /// The end of one file: its remaining records (pupils, enrolments, ...) and its log entry.
     End(Box<Dataset>, Box<ImportLog>),
+    /// The audit record of the import (privacy-security.md §10.3), appended to the audit chain in
+    /// the import's own transaction when it commits (not on a dry run or a rollback): a crash
+    /// can never leave an import without its record.
+    Audit(Box<ImportAudit>),
     /// Roll everything back (a file could not be read, or `--strict` refused the import).
     Abort,
+}
+
+/// An audit record and the board whose chain it joins.
+#[derive(Debug, Clone)]
+pub struct ImportAudit {
+    pub board: String,
+    pub record: AuditRecord,
 }
 
 /// One logged import.
@@ -140,7 +152,8 @@ pub trait ImportStore: Send + Sync {
     /// parsed (so that parsing and writing use two cores). One transaction for all pieces: it is
     /// committed only when the pieces end with an [`ImportPiece::End`] and `opts.dry_run` is off,
     /// and rolled back on [`ImportPiece::Abort`], on an error, or when the pieces stop after
-    /// records that no `End` closed. Returns one [`WriteReport`] per file (the sum of its pieces),
+    /// records that no `End` closed. An [`ImportPiece::Audit`] is appended just before the commit,
+    /// in the same transaction. Returns one [`WriteReport`] per file (the sum of its pieces),
     /// or `None` when rolled back by an `Abort` or an unclosed stream.
     fn import_stream(
         &self,

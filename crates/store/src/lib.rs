@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 pub use access::AccessStore;
 pub use error::StoreError;
-pub use imports::{ImportKind, ImportLog, ImportLogEntry, ImportPiece, ImportRecord, ImportStore};
+pub use imports::{
+    ImportAudit, ImportKind, ImportLog, ImportLogEntry, ImportPiece, ImportRecord, ImportStore,
+};
 pub use scans::{ScanSummary, StepSave, StoredScan, StoredStep};
 pub use scope::Scope;
 pub use sqlite::SqliteStore;

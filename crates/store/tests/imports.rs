@@ -232,3 +232,53 @@ fn an_aborted_or_unclosed_stream_writes_nothing() {
     assert_eq!(w[0].scores.imported, 3);
     assert_eq!(store.counts(&Scope::System).unwrap().scores, 0);
 }
+
+#[test]
+fn a_streamed_import_appends_its_audit_record_in_its_own_transaction() {
+    use schoolscan_auth::audit::AuditRecord;
+    use schoolscan_store::{AccessStore, ImportAudit, ImportPiece};
+    let school = brin("11AA");
+    let (_d, store) = setup();
+    let (records, rest) = scored(3);
+    let audit = || {
+        ImportPiece::Audit(Box::new(ImportAudit {
+            board: "b1".into(),
+            record: AuditRecord {
+                time_utc: "2026-01-05T10:00:00Z".into(),
+                actor_id: None,
+                actor: "cli".into(),
+                actor_role: "system".into(),
+                acting_for: "b1/11AA".into(),
+                school: Some("11AA".into()),
+                group: None,
+                pupil: None,
+                category: "toets".into(),
+                action: "create".into(),
+                route: "schoolscan import scores".into(),
+                request_id: "import-1".into(),
+                outcome: "allowed".into(),
+            },
+        }))
+    };
+    let pieces = || {
+        vec![
+            ImportPiece::Records(records.clone()),
+            ImportPiece::End(Box::new(rest.clone()), Box::new(log_entry(&school))),
+            audit(),
+        ]
+    };
+    // Rolled back (aborted, or a dry run): no record either.
+    let mut aborted = pieces();
+    aborted.push(ImportPiece::Abort);
+    assert!(store.import_stream(&mut aborted.into_iter(), UpsertOptions::default()).unwrap().is_none());
+    let dry = UpsertOptions { dry_run: true, ..Default::default() };
+    store.import_stream(&mut pieces().into_iter(), dry).unwrap().unwrap();
+    assert!(store.audit_log(None).unwrap().is_empty());
+    // Committed: the rows, the log row and the audit record, which joins the chain.
+    store.import_stream(&mut pieces().into_iter(), UpsertOptions::default()).unwrap().unwrap();
+    assert_eq!(store.counts(&Scope::System).unwrap().scores, 3);
+    assert_eq!(store.imports(&Scope::System, &school).unwrap().len(), 1);
+    let log = store.audit_log(Some("b1")).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].record.route.as_str(), log[0].seq), ("schoolscan import scores", 1));
+}

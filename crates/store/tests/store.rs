@@ -187,3 +187,10 @@ fn rusqlite_free_check(path: &std::path::Path) -> String {
     // Bytes 18 and 19 of the header are 2 when the database is in WAL mode.
     if bytes.len() > 19 && bytes[18] == 2 && bytes[19] == 2 { "wal".into() } else { "other".into() }
 }
+
+#[test]
+fn a_new_database_passes_the_integrity_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = schoolscan_store::SqliteStore::open(dir.path().join("t.db")).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+}

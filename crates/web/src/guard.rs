@@ -15,12 +15,13 @@
 
 use std::collections::HashMap;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use http_body_util::BodyExt;
 use schoolscan_auth::audit::AuditRecord;
 use schoolscan_auth::policy::{Access, RoutePolicy};
 use schoolscan_auth::session::{self, Liveness, Stage};
@@ -38,8 +39,21 @@ pub const CSRF_FIELD: &str = "csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body accepted.
 pub const MAX_FORM: usize = 64 * 1024;
-/// Routes that accept a file upload (`multipart/form-data`, up to `multipart::MAX_UPLOAD`).
+/// Routes that accept a file upload (`multipart/form-data`, up to [`AppState::upload_limit`]).
+/// A larger upload reaches the handler with an empty body and an [`UploadTooLarge`] extension,
+/// after the same checks as any other request (role, CSRF); the handler checks the object and
+/// answers with the Dutch "file too large" page (413). Every handler of these routes must look
+/// for the extension.
 pub const UPLOAD_ROUTES: &[&str] = &["/scholen/{brin}/importeren"];
+/// After a too-large upload, the rest of the body is read and dropped up to this many times the
+/// limit, so that the browser, which is still sending, gets to read the answer.
+const DRAIN_FACTOR: u64 = 4;
+
+/// Set on an upload request whose body was larger than the limit (bytes): nothing of it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadTooLarge {
+    pub limit: usize,
+}
 
 /// A request's id, for logs and audit records.
 #[derive(Debug, Clone)]
@@ -223,19 +237,39 @@ async fn enforce_inner(guard: Guard, req: Request, next: Next) -> Result<Respons
         };
         let header_token = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let (parts, body) = req.into_parts();
-        // Upload routes take a file (multipart, with the token as a field) up to MAX_UPLOAD.
-        let limit =
-            if UPLOAD_ROUTES.contains(&policy.path) { crate::multipart::MAX_UPLOAD } else { MAX_FORM };
-        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| WebError::NotFound)?;
-        let form_token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .ok()
-            .and_then(|kv| kv.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
-            .or_else(|| crate::multipart::text_field(&parts.headers, &bytes, CSRF_FIELD));
+        let upload = UPLOAD_ROUTES.contains(&policy.path);
+        // Upload routes take a file (multipart, with the token as a field) up to the upload limit.
+        let limit = if upload { app.upload_limit } else { MAX_FORM };
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let (bytes, too_large) = match read_limited(body, limit, declared).await {
+            BodyRead::Complete(b) => (b, false),
+            // Too large: the token is read from the fields at the start of the body.
+            BodyRead::TooLarge(prefix) if upload => (prefix, true),
+            BodyRead::TooLarge(_) | BodyRead::Failed => return Err(WebError::NotFound),
+        };
+        let form_token = if too_large {
+            crate::multipart::text_field_in_prefix(&parts.headers, &bytes, CSRF_FIELD)
+        } else {
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .ok()
+                .and_then(|kv| kv.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+                .or_else(|| crate::multipart::text_field(&parts.headers, &bytes, CSRF_FIELD))
+        };
         let given = header_token.or(form_token).unwrap_or_default();
         if !session::csrf_matches(&expected, &given) {
             return Ok(empty(StatusCode::FORBIDDEN));
         }
-        req = Request::from_parts(parts, Body::from(bytes));
+        if too_large {
+            // Nothing of the upload goes further.
+            req = Request::from_parts(parts, Body::empty());
+            req.extensions_mut().insert(UploadTooLarge { limit });
+        } else {
+            req = Request::from_parts(parts, Body::from(bytes));
+        }
     }
 
     // Resolve the scope once (R4: from the database, on every request).
@@ -255,6 +289,47 @@ async fn enforce_inner(guard: Guard, req: Request, next: Next) -> Result<Respons
     };
     req.extensions_mut().insert(Ctx { policy, request_id, session, user, scope, gezag });
     Ok(next.run(req).await)
+}
+
+/// A request body read up to a limit.
+enum BodyRead {
+    Complete(Bytes),
+    /// Larger than the limit: the first bytes (up to the limit, or up to [`MAX_FORM`] when the
+    /// declared length already says it is too large); the rest was read and dropped.
+    TooLarge(Bytes),
+    /// The client broke off, or the body could not be read.
+    Failed,
+}
+
+/// Read `body` when it is at most `limit` bytes. A body that is too large, by its declared
+/// `Content-Length` or by what arrives, is kept only in its first bytes; the rest is read and
+/// dropped (up to [`DRAIN_FACTOR`] times the limit), never buffered.
+async fn read_limited(mut body: Body, limit: usize, declared: Option<u64>) -> BodyRead {
+    let limit64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    let declared_too_large = declared.is_some_and(|n| n > limit64);
+    let keep = if declared_too_large { MAX_FORM.min(limit) } else { limit };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return BodyRead::Failed };
+        let Ok(data) = frame.into_data() else { continue };
+        total = total.saturating_add(data.len() as u64);
+        let over = total > limit64 || (declared_too_large && buf.len() + data.len() >= keep);
+        if over {
+            let room = keep.saturating_sub(buf.len()).min(data.len());
+            buf.extend_from_slice(data.get(..room).unwrap_or_default());
+            let cap = limit64.saturating_mul(DRAIN_FACTOR);
+            while total <= cap {
+                match body.frame().await {
+                    Some(Ok(f)) => total = total.saturating_add(f.data_ref().map_or(0, |d| d.len() as u64)),
+                    _ => break,
+                }
+            }
+            return BodyRead::TooLarge(Bytes::from(buf));
+        }
+        buf.extend_from_slice(&data);
+    }
+    BodyRead::Complete(Bytes::from(buf))
 }
 
 /// Write one audit record for this request.

@@ -44,7 +44,13 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The back channel to OpenID Connect providers (token endpoint).
     pub oidc_http: Arc<dyn OidcHttp>,
+    /// The largest request body the upload routes accept, in bytes (default
+    /// [`DEFAULT_UPLOAD_LIMIT`]); a larger upload gets the Dutch "file too large" page (413).
+    pub upload_limit: usize,
 }
+
+/// The default upload limit: 64 MB.
+pub const DEFAULT_UPLOAD_LIMIT: usize = multipart::MAX_UPLOAD;
 
 impl AppState {
     pub fn new(store: Arc<dyn AppStore>) -> Result<Self, WebError> {
@@ -53,6 +59,7 @@ impl AppState {
             templates: Arc::new(Templates::load()?),
             clock: Arc::new(SystemClock),
             oidc_http: Arc::new(UnconfiguredHttp),
+            upload_limit: DEFAULT_UPLOAD_LIMIT,
         })
     }
 
@@ -65,6 +72,12 @@ impl AppState {
     /// Replace the OIDC back channel (tests use an in-process fake provider).
     pub fn with_oidc_http(mut self, http: Arc<dyn OidcHttp>) -> Self {
         self.oidc_http = http;
+        self
+    }
+
+    /// Replace the upload limit (bytes; tests use a small one).
+    pub fn with_upload_limit(mut self, bytes: usize) -> Self {
+        self.upload_limit = bytes;
         self
     }
 

@@ -34,14 +34,27 @@ pub fn boundary(headers: &HeaderMap) -> Option<String> {
 
 /// The parts of `body` separated by `boundary`; `None` when the body is not well formed.
 pub fn parts<'a>(body: &'a [u8], boundary: &str) -> Option<Vec<Part<'a>>> {
+    let (parts, complete) = scan(body, boundary);
+    complete.then_some(parts)
+}
+
+/// The complete parts at the start of `body`, and whether the closing delimiter was reached. A
+/// truncated body (the first bytes of an upload that was too large) gives the parts before the
+/// cut; the part the cut falls in is left out.
+fn scan<'a>(body: &'a [u8], boundary: &str) -> (Vec<Part<'a>>, bool) {
+    let mut out = Vec::new();
+    let complete = scan_into(body, boundary, &mut out).is_some();
+    (out, complete)
+}
+
+fn scan_into<'a>(body: &'a [u8], boundary: &str, out: &mut Vec<Part<'a>>) -> Option<()> {
     let delim = format!("--{boundary}");
     let finder = memchr::memmem::Finder::new(delim.as_bytes());
     let mut pos = finder.find(body)? + delim.len();
-    let mut out = Vec::new();
     loop {
         let rest = body.get(pos..)?;
         if rest.starts_with(b"--") {
-            return Some(out);
+            return Some(());
         }
         let rest = rest.strip_prefix(b"\r\n")?;
         let start = body.len() - rest.len();
@@ -86,6 +99,16 @@ pub fn text_field(headers: &HeaderMap, body: &[u8], name: &str) -> Option<String
     std::str::from_utf8(p.data).ok().map(str::to_owned)
 }
 
+/// The text value of the field `name` among the complete parts at the start of a truncated
+/// multipart body (the guard's CSRF check of an upload that was too large: browsers send the
+/// fields in form order, and the token is the form's first field).
+pub fn text_field_in_prefix(headers: &HeaderMap, prefix: &[u8], name: &str) -> Option<String> {
+    let b = boundary(headers)?;
+    let (parts, _) = scan(prefix, &b);
+    let p = parts.into_iter().find(|p| p.name == name && p.file_name.is_none())?;
+    std::str::from_utf8(p.data).ok().map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +149,24 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
         assert_eq!(boundary(&h), None);
+    }
+
+    #[test]
+    fn the_fields_before_a_cut_are_read() {
+        let b = body();
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ".parse().unwrap());
+        // Cut inside the file part: the token before it is there, the file is not.
+        let cut = memchr::memmem::find(&b, b"A;B").unwrap() + 2;
+        assert_eq!(parts(&b[..cut], "XyZ"), None);
+        assert_eq!(text_field_in_prefix(&h, &b[..cut], "csrf").as_deref(), Some("tok123"));
+        let (p, complete) = scan(&b[..cut], "XyZ");
+        assert_eq!((p.len(), complete), (1, false));
+        // Cut inside the token: no token.
+        let cut = memchr::memmem::find(&b, b"tok1").unwrap() + 3;
+        assert_eq!(text_field_in_prefix(&h, &b[..cut], "csrf"), None);
+        for cut in 0..b.len() {
+            let _ = text_field_in_prefix(&h, &b[..cut], "csrf");
+        }
     }
 }

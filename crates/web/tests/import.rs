@@ -234,3 +234,105 @@ async fn teachers_mr_and_other_schools_cannot_reach_it() {
         multipart(&[("csrf", &dir.csrf), ("soort", "scores")], &[("bestand", "t.csv", EXPORT.as_bytes())]);
     assert_eq!(upload(&app, &dir, "/scholen/20BB/importeren", body).await.status, StatusCode::NOT_FOUND);
 }
+
+/// An upload over the limit (issue: it used to answer with an empty 404): whoever may use the
+/// import page gets a Dutch page with status 413 that states the limit, says what to do and links
+/// back, and nothing of the upload is kept (no rows, no log row, no audit record, no waiting
+/// upload). An upload of exactly the limit still gets its preview. For everyone else the same
+/// request is still the empty 404 of R2, and without the CSRF token it is still refused.
+#[tokio::test]
+async fn an_upload_over_the_limit_gets_a_dutch_413_page_and_nothing_is_written() {
+    const LIMIT: usize = 1024 * 1024;
+    let mut app = TestApp::new().await;
+    app.router = schoolscan_web::router(app.state.clone().with_upload_limit(LIMIT)).unwrap();
+    let dir = app.login(Role::Director).await;
+    // A multipart body of exactly `len` bytes: the export, padded with a field the page ignores.
+    let sized = |csrf: &str, len: usize| {
+        let body = |pad: &str| {
+            multipart(
+                &[("csrf", csrf), ("opvulling", pad), ("soort", "scores")],
+                &[("bestand", "toetsen.csv", &cp1252(EXPORT))],
+            )
+        };
+        let b = body(&"x".repeat(len - body("").len()));
+        assert_eq!(b.len(), len);
+        b
+    };
+    let with_length = |c: &Client, path: &str, body: Vec<u8>| {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .header(header::CONTENT_LENGTH, body.len())
+            .header("sec-fetch-site", "same-origin");
+        if let Some(ck) = &c.cookie {
+            req = req.header(header::COOKIE, ck);
+        }
+        req.body(Body::from(body)).unwrap()
+    };
+    let before = app.store.counts(&Scope::System).unwrap();
+    let audits = app.audit_count();
+
+    // One byte over the limit, without a declared length (noticed while reading), with one (noticed
+    // from the header), and far over it.
+    for (what, r) in [
+        ("limit + 1", upload(&app, &dir, "/scholen/10AA/importeren", sized(&dir.csrf, LIMIT + 1)).await),
+        (
+            "limit + 1, Content-Length",
+            send(&app.router, with_length(&dir, "/scholen/10AA/importeren", sized(&dir.csrf, LIMIT + 1)))
+                .await,
+        ),
+        (
+            "3 × limit, Content-Length",
+            send(&app.router, with_length(&dir, "/scholen/10AA/importeren", sized(&dir.csrf, 3 * LIMIT)))
+                .await,
+        ),
+    ] {
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{what}: {}", r.body);
+        let b = &r.body;
+        assert!(b.contains("<html lang=\"nl\">") && b.contains("<main id=\"inhoud\">"), "{what}: {b}");
+        assert!(b.contains("<h1>Importeren voor De Linde") && b.contains("<h2>Het bestand is te groot</h2>"));
+        assert!(b.contains("Het bestand is groter dan 1 MB"), "{what}: {b}");
+        assert!(b.contains("Er is niets opgeslagen."), "{b}");
+        assert!(b.contains("per schooljaar of per vakgebied"), "{b}");
+        assert!(b.contains("<code>schoolscan import scores BESTAND --school 10AA</code>"), "{b}");
+        assert!(b.contains("<a href=\"/scholen/10AA/importeren\">Terug naar de importpagina</a>"), "{b}");
+        assert!(!b.contains("name=\"token\""), "no upload waits for a confirmation: {b}");
+        assert!(!b.contains("Daniëlle"), "nothing of the file is shown: {b}");
+    }
+    assert_eq!(app.store.counts(&Scope::System).unwrap(), before);
+    assert_eq!(app.audit_count(), audits);
+    assert!(app.store.imports(&Scope::System, &brin("10AA")).unwrap().is_empty());
+
+    // Without the CSRF token (none among the fields that arrived) it is refused as before.
+    let no_token = sized("", LIMIT + 1);
+    let r = upload(&app, &dir, "/scholen/10AA/importeren", no_token).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::FORBIDDEN, ""));
+
+    // Who may not import into the school learns nothing, not even that the file was too large.
+    let r = upload(&app, &dir, "/scholen/20BB/importeren", sized(&dir.csrf, LIMIT + 1)).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::NOT_FOUND, ""), "director, other school");
+    for role in [Role::Teacher, Role::MrMember, Role::Parent, Role::Municipality, Role::BoardAdmin] {
+        let c = app.login(role).await;
+        let r = upload(&app, &c, "/scholen/10AA/importeren", sized(&c.csrf, LIMIT + 1)).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::NOT_FOUND, ""), "{role}");
+        let r =
+            send(&app.router, with_length(&c, "/scholen/10AA/importeren", sized(&c.csrf, 3 * LIMIT))).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::NOT_FOUND, ""), "{role}, Content-Length");
+    }
+    assert_eq!(app.store.counts(&Scope::System).unwrap(), before);
+
+    // Exactly the limit: the preview, and the confirmation writes it.
+    let r = upload(&app, &dir, "/scholen/10AA/importeren", sized(&dir.csrf, LIMIT)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Bij bevestigen: 2 nieuw, 0 bijgewerkt"), "{}", r.body);
+    let r = app.post(&dir, "/scholen/10AA/importeren/bevestigen", &[("token", &token(&r.body))]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.store.counts(&Scope::System).unwrap().scores, before.scores + 2);
+}
+
+/// The default limit is 64 MB.
+#[test]
+fn the_default_upload_limit_is_64_mb() {
+    assert_eq!(schoolscan_web::DEFAULT_UPLOAD_LIMIT, 64 * 1024 * 1024);
+}

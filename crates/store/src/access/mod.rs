@@ -6,7 +6,7 @@
 //! Pupil-level reads here take a [`Scope`] like every read of [`crate::Store`], and return `None`
 //! for anything outside it: the caller cannot tell "not there" from "not yours".
 
-mod sqlite;
+pub(crate) mod sqlite;
 mod time_text;
 
 use schoolscan_auth::Role;

@@ -111,7 +111,8 @@ fn audit_from_row(r: &Row<'_>) -> rusqlite::Result<ChainedRecord> {
     })
 }
 
-fn append_audit_in(conn: &Connection, board: &str, rec: &AuditRecord) -> Result<i64, StoreError> {
+/// Append `rec` to the audit chain inside the caller's transaction.
+pub(crate) fn append_audit_in(conn: &Connection, board: &str, rec: &AuditRecord) -> Result<i64, StoreError> {
     let last: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))

@@ -108,6 +108,7 @@ impl ImportStore for SqliteStore {
             let mut reports = Vec::new();
             let mut current = WriteReport::default();
             let mut open = false;
+            let mut audit = None;
             for piece in pieces {
                 match piece {
                     ImportPiece::Records(data) => {
@@ -122,6 +123,7 @@ impl ImportStore for SqliteStore {
                         reports.push(std::mem::take(&mut current));
                         open = false;
                     }
+                    ImportPiece::Audit(a) => audit = Some(a),
                     ImportPiece::Abort => {
                         tx.rollback()?;
                         return Ok(None);
@@ -131,6 +133,9 @@ impl ImportStore for SqliteStore {
             if open || opts.dry_run {
                 tx.rollback()?;
                 return Ok(if open { None } else { Some(reports) });
+            }
+            if let Some(a) = audit {
+                crate::access::sqlite::append_audit_in(&tx, &a.board, &a.record)?;
             }
             bump_data_version(&tx)?;
             tx.commit()?;

@@ -48,6 +48,16 @@ impl SqliteStore {
         &self.path
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound database, else the problems found.
+    /// Reads the whole file; for checks and tests, not for every start.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        self.with_conn(|c| {
+            let mut st = c.prepare("PRAGMA integrity_check")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
     /// Run `f` with a connection from the pool (or a new one).
     pub(crate) fn with_conn<T>(
         &self,

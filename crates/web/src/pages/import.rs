@@ -20,14 +20,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::guard::SchoolAccess;
+use crate::guard::{SchoolAccess, UploadTooLarge};
 use crate::multipart;
 use crate::{AppState, WebError};
 
 /// How long an upload waits for its confirmation.
 pub const PENDING_MINUTES: i64 = 30;
-/// At most this many uploads wait at once (the oldest goes first): with `MAX_UPLOAD` at most
-/// 512 MB of memory.
+/// At most this many uploads wait at once (the oldest goes first): with the default upload limit
+/// (64 MB) at most 512 MB of memory.
 const MAX_PENDING: usize = 8;
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 10;
@@ -76,7 +76,23 @@ fn upsert_options(kind: ImportKind, dry_run: bool) -> UpsertOptions {
     UpsertOptions { pupil_merge, dry_run }
 }
 
-/// Render the page in one of its modes (`form`, `preview`, `done`).
+/// A size in bytes as the page states it: "64 MB" (MB = 1024 × 1024 bytes), "1,5 MB", "512 kB".
+pub fn size_label(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB {
+        if bytes.is_multiple_of(MB) {
+            format!("{} MB", bytes / MB)
+        } else {
+            // One decimal, rounded down, with a decimal comma.
+            let tenths = bytes / (MB / 10);
+            format!("{},{} MB", tenths / 10, tenths % 10)
+        }
+    } else {
+        format!("{} kB", bytes.div_ceil(1024))
+    }
+}
+
+/// Render the page in one of its modes (`form`, `preview`, `done`, `too_large`).
 fn render(app: &AppState, sa: &SchoolAccess, status: StatusCode, extra: Value) -> Result<Response, WebError> {
     let mut ctx = json!({
         "csrf": sa.ctx.csrf(),
@@ -197,8 +213,17 @@ pub async fn upload(
     sa: SchoolAccess,
     req: Request,
 ) -> Result<Response, WebError> {
+    if let Some(too_large) = req.extensions().get::<UploadTooLarge>() {
+        // The guard kept nothing of the body: say so, and what to do instead (413).
+        return render(
+            &app,
+            &sa,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!({ "mode": "too_large", "limit": size_label(too_large.limit) }),
+        );
+    }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, multipart::MAX_UPLOAD).await.map_err(|_| WebError::NotFound)?;
+    let bytes = axum::body::to_bytes(body, app.upload_limit).await.map_err(|_| WebError::NotFound)?;
     let Some(fields) = multipart::boundary(&parts.headers).and_then(|b| multipart::parts(&bytes, &b)) else {
         return form_with_error(
             &app,
@@ -428,4 +453,14 @@ pub async fn confirm(
         StatusCode::OK,
         json!({ "mode": "done", "kind": kind_label(kind), "report": report_json(&report) }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_in_dutch() {
+        assert_eq!(super::size_label(64 * 1024 * 1024), "64 MB");
+        assert_eq!(super::size_label(1024 * 1024 + 600 * 1024), "1,5 MB");
+        assert_eq!(super::size_label(512 * 1024), "512 kB");
+    }
 }
