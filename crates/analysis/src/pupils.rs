@@ -1,7 +1,8 @@
 //! Overview 4: pupils who stand out (growth-method.md §5.5). Per subject against the pupil's own
-//! expectation and against classmates, and combined over subjects (Stouffer with the correlation
-//! of baseline residuals); two-stage false discovery control per school (Benjamini–Bogomolov):
-//! Benjamini–Hochberg over one test per pupil, then within each flagged pupil.
+//! expectation and against classmates, and combined over subjects (Stouffer weighted by each
+//! subject's precision in school months, with the correlation of baseline residuals); two-stage
+//! false discovery control per school (Benjamini–Bogomolov): Benjamini–Hochberg over one test per
+//! pupil, then within each flagged pupil.
 
 use std::collections::{BTreeMap, HashMap};
 
