@@ -117,7 +117,14 @@ pub fn prepare(data: &Dataset) -> Prepared {
     for e in &data.enrolments {
         pupil_set.entry((school_ix[&e.school], e.pupil.clone())).or_insert(None);
     }
+    // Exports list a pupil's scores together: skip the look-up (and the key's allocation) while
+    // the pupil stays the same.
+    let mut prev: Option<(&Brin, &PupilNumber)> = None;
     for s in &data.scores {
+        if prev.is_some_and(|(b, n)| b == &s.school && n == &s.pupil) {
+            continue;
+        }
+        prev = Some((&s.school, &s.pupil));
         pupil_set.entry((school_ix[&s.school], s.pupil.clone())).or_insert(None);
     }
     let pupils: Vec<PupilInfo> = pupil_set
@@ -166,6 +173,7 @@ pub fn prepare(data: &Dataset) -> Prepared {
     // same strings again for every row.
     let mut last_test: Option<(&str, &schoolscan_domain::Test)> = None;
     let mut last_pupil: Option<(&Brin, &PupilNumber, usize)> = None;
+    let mut last_raw: Option<(RawKey, usize)> = None;
     for s in &data.scores {
         let test = match last_test {
             Some((k, t)) if k == s.test_key.as_str() => t,
@@ -206,18 +214,25 @@ pub fn prepare(data: &Dataset) -> Prepared {
             },
         };
         let rk: RawKey = (s.test_key.as_str(), s.component.as_deref(), vk);
-        let id = *raw_ids.entry(rk).or_insert_with(|| {
-            raw_keys.push((
-                UnitKey {
-                    subject: test.subject.clone(),
-                    scale: test.scale.code.clone(),
-                    component: s.component.clone(),
-                    value: vk,
-                },
-                test.scale.kind,
-            ));
-            raw_keys.len() - 1
-        });
+        let id = match last_raw {
+            Some((k, id)) if k == rk => id,
+            _ => {
+                let id = *raw_ids.entry(rk).or_insert_with(|| {
+                    raw_keys.push((
+                        UnitKey {
+                            subject: test.subject.clone(),
+                            scale: test.scale.code.clone(),
+                            component: s.component.clone(),
+                            value: vk,
+                        },
+                        test.scale.kind,
+                    ));
+                    raw_keys.len() - 1
+                });
+                last_raw = Some((rk, id));
+                id
+            }
+        };
         let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
         rows.push((id, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
     }
