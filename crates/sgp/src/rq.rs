@@ -27,7 +27,7 @@
 //! bound it violates, and β moves along the edge that keeps the other basic observations
 //! on the fit: `β(t) = β ∓ t·z`, `z = X_H⁻¹e_q`. Along that edge the check loss is convex
 //! piecewise linear in `t`, with initial slope `−(violation)` and a kink of size
-//! `|x_jᵀz|` where a residual changes sign. We walk the kinks in order (a heap), flipping
+//! `|x_jᵀz|` where a residual changes sign. We walk the kinks in order (lazily sorted), flipping
 //! the labels of the observations we pass, and stop at the kink where the slope becomes
 //! non-negative: that observation enters the basis. This is an exact line search, so
 //! each iteration decreases the check loss or keeps it equal (degenerate step).
@@ -48,7 +48,6 @@
 //!   optimum. [`rq_path`] solves the τ grid in ascending order that way.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use crate::error::{Result, SgpError};
 use crate::linalg::{dot, invert, mat_vec};
@@ -93,21 +92,69 @@ struct Kink {
     j: usize,
 }
 
-impl PartialEq for Kink {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
+/// The order in which the line search meets the kinks: by step length, ties by observation
+/// index (a total order, since indices are unique).
+fn kink_order(a: &Kink, b: &Kink) -> Ordering {
+    a.t.total_cmp(&b.t).then_with(|| a.j.cmp(&b.j))
 }
-impl Eq for Kink {}
-impl PartialOrd for Kink {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
+
+/// The kinks of one line search, handed out in [`kink_order`] but sorted lazily: the line
+/// search usually stops after a few kinks out of thousands, so instead of ordering them all
+/// (a heap) the smallest `chunk` are selected (`select_nth_unstable`, linear time) and only
+/// those are sorted; when they run out, the next, larger chunk of the rest. Because the order
+/// is total, the sequence is exactly the fully sorted one.
+#[derive(Debug, Default)]
+struct KinkQueue {
+    kinks: Vec<Kink>,
+    /// Next kink to hand out.
+    pos: usize,
+    /// `kinks[pos..sorted]` is sorted and no larger than anything after it.
+    sorted: usize,
+    chunk: usize,
 }
-impl Ord for Kink {
-    /// Reversed, so that `BinaryHeap` pops the smallest step length first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.t.total_cmp(&self.t).then_with(|| other.j.cmp(&self.j))
+
+impl KinkQueue {
+    /// First chunk size; the line search rarely crosses more kinks.
+    const FIRST_CHUNK: usize = 32;
+
+    fn clear(&mut self) {
+        self.kinks.clear();
+        self.pos = 0;
+        self.sorted = 0;
+        self.chunk = Self::FIRST_CHUNK;
+    }
+
+    fn push(&mut self, k: Kink) {
+        self.kinks.push(k);
+    }
+
+    /// Makes sure `kinks[pos]` is the next kink in order, if there is one.
+    fn ready(&mut self) -> bool {
+        if self.pos < self.sorted {
+            return true;
+        }
+        let rest = &mut self.kinks[self.pos..];
+        if rest.is_empty() {
+            return false;
+        }
+        let k = self.chunk.min(rest.len());
+        if k < rest.len() {
+            rest.select_nth_unstable_by(k - 1, kink_order);
+        }
+        rest[..k].sort_unstable_by(kink_order);
+        self.sorted = self.pos + k;
+        self.chunk = self.chunk.saturating_mul(4);
+        true
+    }
+
+    fn peek(&mut self) -> Option<&Kink> {
+        if self.ready() { self.kinks.get(self.pos) } else { None }
+    }
+
+    fn pop(&mut self) -> Option<Kink> {
+        let k = *self.peek()?;
+        self.pos += 1;
+        Some(k)
     }
 }
 
@@ -127,7 +174,14 @@ pub struct RqSolver<'a> {
     colsum: Vec<f64>,
     s_upper: Vec<f64>,
     res_tol: f64,
-    w: Vec<f64>,
+    /// The distinct rows of X (row-major, `urows.len() / p` of them) and, per observation, the
+    /// index of its row among them. SGP designs are B-splines of integer scores, so many
+    /// observations share a row; `x_jᵀβ` and `x_jᵀz` are computed once per distinct row.
+    urows: Vec<f64>,
+    group: Vec<usize>,
+    /// `x_gᵀβ` and `x_gᵀz` per distinct row g (scratch).
+    ub: Vec<f64>,
+    uz: Vec<f64>,
 }
 
 impl<'a> RqSolver<'a> {
@@ -159,6 +213,8 @@ impl<'a> RqSolver<'a> {
             }
         }
         let ymax = y.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+        let (urows, group) = distinct_rows(x, n, p);
+        let nu = urows.len() / p;
         let mut s = Self {
             x,
             y,
@@ -173,7 +229,10 @@ impl<'a> RqSolver<'a> {
             colsum,
             s_upper: vec![0.0; p],
             res_tol: RES_TOL_REL * ymax,
-            w: vec![0.0; n],
+            urows,
+            group,
+            ub: vec![0.0; nu],
+            uz: vec![0.0; nu],
         };
         s.refactor()?;
         // Label every nonbasic observation by the sign of its residual: dual feasible.
@@ -202,8 +261,12 @@ impl<'a> RqSolver<'a> {
         let mut beta = vec![0.0; p];
         mat_vec(&self.binv, &yh, &mut beta);
         self.beta = beta;
+        // x_jᵀβ per distinct row: bit for bit what `dot(self.row(j), &self.beta)` gives.
+        for (b, row) in self.ub.iter_mut().zip(self.urows.chunks_exact(p)) {
+            *b = dot(row, &self.beta);
+        }
         for j in 0..self.n {
-            self.resid[j] = if self.is_basic[j] { 0.0 } else { self.y[j] - dot(self.row(j), &self.beta) };
+            self.resid[j] = if self.is_basic[j] { 0.0 } else { self.y[j] - self.ub[self.group[j]] };
         }
         Ok(())
     }
@@ -268,7 +331,7 @@ impl<'a> RqSolver<'a> {
         let mut iterations = 0usize;
         let mut degenerate_run = 0usize;
         let mut verified = false;
-        let mut heap: BinaryHeap<Kink> = BinaryHeap::new();
+        let mut heap = KinkQueue::default();
         let mut crossed: Vec<Kink> = Vec::new();
         loop {
             let a = self.basic_values(tau);
@@ -316,20 +379,23 @@ impl<'a> RqSolver<'a> {
             // Edge direction: z = X_H⁻¹ e_q, residuals move as r_j + t·σ·x_jᵀz.
             let z: Vec<f64> = (0..p).map(|k| self.binv[k * p + q]).collect();
             heap.clear();
-            let mut kinks = std::mem::take(&mut heap).into_vec();
-            for j in 0..n {
-                if self.is_basic[j] {
+            for (v, row) in self.uz.iter_mut().zip(self.urows.chunks_exact(p)) {
+                *v = dot(row, &z);
+            }
+            let uz = &self.uz;
+            for (j, (((&basic, &up), &r), &gi)) in
+                self.is_basic.iter().zip(&self.upper).zip(&self.resid).zip(&self.group).enumerate()
+            {
+                if basic {
                     continue;
                 }
-                let g = sigma * dot(self.row(j), &z);
-                self.w[j] = g;
-                if self.upper[j] && g < -PIVOT_TOL {
-                    kinks.push(Kink { t: self.resid[j].max(0.0) / -g, g: -g, j });
-                } else if !self.upper[j] && g > PIVOT_TOL {
-                    kinks.push(Kink { t: (-self.resid[j]).max(0.0) / g, g, j });
+                let g = sigma * uz.get(gi).copied().unwrap_or(0.0);
+                if up && g < -PIVOT_TOL {
+                    heap.push(Kink { t: r.max(0.0) / -g, g: -g, j });
+                } else if !up && g > PIVOT_TOL {
+                    heap.push(Kink { t: (-r).max(0.0) / g, g, j });
                 }
             }
-            heap = BinaryHeap::from(kinks);
             crossed.clear();
             let mut slope = -viol;
             let mut enter: Option<Kink> = None;
@@ -427,6 +493,25 @@ impl<'a> RqSolver<'a> {
             possibly_non_unique,
         }
     }
+}
+
+/// The distinct rows of the row-major `x` (n × p), in order of first occurrence, and for
+/// every row the index of its distinct row. Rows are equal when their values are equal bit
+/// for bit, so anything computed from a distinct row is exactly what the row itself gives.
+fn distinct_rows(x: &[f64], n: usize, p: usize) -> (Vec<f64>, Vec<usize>) {
+    let bits = |j: usize| -> Vec<u64> { x[j * p..(j + 1) * p].iter().map(|v| v.to_bits()).collect() };
+    let mut ids: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
+    let mut urows = Vec::new();
+    let mut group = Vec::with_capacity(n);
+    for j in 0..n {
+        let next = ids.len();
+        let g = *ids.entry(bits(j)).or_insert(next);
+        if g == next {
+            urows.extend_from_slice(&x[j * p..(j + 1) * p]);
+        }
+        group.push(g);
+    }
+    (urows, group)
 }
 
 /// Chooses p linearly independent rows by Gaussian elimination with row pivoting.
