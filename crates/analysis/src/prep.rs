@@ -99,22 +99,59 @@ pub fn moment_kind_of(date: Date) -> MomentKind {
     }
 }
 
+/// FNV-1a, for the maps looked up once per score row with a few short strings as key: much
+/// cheaper than the default SipHash, whose resistance to crafted collisions is not needed for
+/// the handful of test and unit keys of an export. Only used for look-ups; no output depends
+/// on the order of these maps.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 pub fn prepare(data: &Dataset) -> Prepared {
-    // Schools and pupils, sorted.
-    let mut school_set: BTreeSet<Brin> = BTreeSet::new();
-    school_set.extend(data.schools.iter().map(|s| s.brin.clone()));
-    school_set.extend(data.pupils.iter().map(|p| p.school.clone()));
-    school_set.extend(data.enrolments.iter().map(|e| e.school.clone()));
-    school_set.extend(data.scores.iter().map(|s| s.school.clone()));
-    school_set.extend(data.observations.iter().map(|s| s.school.clone()));
-    let schools: Vec<Brin> = school_set.into_iter().collect();
+    // Schools and pupils, sorted. Borrowed, so the school of every score row is compared but not cloned.
+    let mut school_set: BTreeSet<&Brin> = BTreeSet::new();
+    school_set.extend(data.schools.iter().map(|s| &s.brin));
+    school_set.extend(data.pupils.iter().map(|p| &p.school));
+    school_set.extend(data.enrolments.iter().map(|e| &e.school));
+    // Score and observation rows come grouped by school: only a change of school is looked up.
+    let mut last: Option<&Brin> = None;
+    for b in data.scores.iter().map(|s| &s.school).chain(data.observations.iter().map(|s| &s.school)) {
+        if last != Some(b) {
+            school_set.insert(b);
+            last = Some(b);
+        }
+    }
+    let schools: Vec<Brin> = school_set.into_iter().cloned().collect();
     let school_ix: HashMap<&Brin, usize> = schools.iter().enumerate().map(|(i, b)| (b, i)).collect();
 
     let mut pupil_set: BTreeMap<(usize, PupilNumber), Option<&schoolscan_domain::Pupil>> = BTreeMap::new();
     for p in &data.pupils {
         pupil_set.insert((school_ix[&p.school], p.number.clone()), Some(p));
     }
+    let mut prev: Option<(&Brin, &PupilNumber)> = None;
     for e in &data.enrolments {
+        if prev.is_some_and(|(b, n)| b == &e.school && n == &e.pupil) {
+            continue;
+        }
+        prev = Some((&e.school, &e.pupil));
         pupil_set.entry((school_ix[&e.school], e.pupil.clone())).or_insert(None);
     }
     // Exports list a pupil's scores together: skip the look-up (and the key's allocation) while
@@ -161,30 +198,21 @@ pub fn prepare(data: &Dataset) -> Prepared {
     }
 
     // Units and observations.
-    let tests: HashMap<&str, &schoolscan_domain::Test> =
+    let tests: FnvMap<&str, &schoolscan_domain::Test> =
         data.tests.iter().map(|t| (t.key.as_str(), t)).collect();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     // Unit keys are interned once per (test, component, value kind), so rows sort on integers.
     type RawKey<'a> = (&'a str, Option<&'a str>, ValueKind);
-    let mut raw_ids: HashMap<RawKey, usize> = HashMap::new();
+    let mut raw_ids: FnvMap<RawKey, usize> = FnvMap::default();
     let mut raw_keys: Vec<(UnitKey, ScaleKind)> = Vec::new();
     let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(data.scores.len());
-    // Exports list a pupil's scores together: remember the last look-ups instead of hashing the
-    // same strings again for every row.
-    let mut last_test: Option<(&str, &schoolscan_domain::Test)> = None;
+    // Exports list a pupil's scores together: remember the last pupil look-up instead of
+    // hashing the same strings again for every row.
     let mut last_pupil: Option<(&Brin, &PupilNumber, usize)> = None;
-    let mut last_raw: Option<(RawKey, usize)> = None;
     for s in &data.scores {
-        let test = match last_test {
-            Some((k, t)) if k == s.test_key.as_str() => t,
-            _ => {
-                let Some(t) = tests.get(s.test_key.as_str()).copied() else {
-                    *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
-                    continue;
-                };
-                last_test = Some((s.test_key.as_str(), t));
-                t
-            }
+        let Some(test) = tests.get(s.test_key.as_str()).copied() else {
+            *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
+            continue;
         };
         let p = match last_pupil {
             Some((b, n, p)) if b == &s.school && n == &s.pupil => p,
@@ -214,25 +242,18 @@ pub fn prepare(data: &Dataset) -> Prepared {
             },
         };
         let rk: RawKey = (s.test_key.as_str(), s.component.as_deref(), vk);
-        let id = match last_raw {
-            Some((k, id)) if k == rk => id,
-            _ => {
-                let id = *raw_ids.entry(rk).or_insert_with(|| {
-                    raw_keys.push((
-                        UnitKey {
-                            subject: test.subject.clone(),
-                            scale: test.scale.code.clone(),
-                            component: s.component.clone(),
-                            value: vk,
-                        },
-                        test.scale.kind,
-                    ));
-                    raw_keys.len() - 1
-                });
-                last_raw = Some((rk, id));
-                id
-            }
-        };
+        let id = *raw_ids.entry(rk).or_insert_with(|| {
+            raw_keys.push((
+                UnitKey {
+                    subject: test.subject.clone(),
+                    scale: test.scale.code.clone(),
+                    component: s.component.clone(),
+                    value: vk,
+                },
+                test.scale.kind,
+            ));
+            raw_keys.len() - 1
+        });
         let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
         rows.push((id, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
     }

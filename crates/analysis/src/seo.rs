@@ -2,7 +2,7 @@
 //! informant the change before vs since the closure, the share of pupils in the signalling zone,
 //! and the agreement between informants. Dimensions are never merged across instruments.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use schoolscan_domain::{Dataset, Informant, PupilNumber};
 
@@ -32,16 +32,20 @@ pub fn is_signal(s: Option<&str>) -> bool {
     }
 }
 
-type Key = (String, String, Informant);
-type PupilKey = (String, PupilNumber);
+/// Borrowed from the dataset, so the per-observation look-ups allocate nothing. A pupil is keyed
+/// by the BRIN text and pupil number (the order of the owned strings).
+type Key<'a> = (&'a str, &'a str, Informant);
+type PupilKey<'a> = (&'a str, &'a PupilNumber);
 type Latest = (schoolscan_domain::Date, f64, bool);
 
-pub fn seo(data: &Dataset, ctx: &Ctx) -> Seo {
+pub fn seo<'a>(data: &'a Dataset, ctx: &Ctx) -> Seo {
     let closure = ctx.cfg.closure_start;
-    let in_scope = |b: &schoolscan_domain::Brin| ctx.scope.iter().any(|&s| &ctx.prep.schools[s] == b);
+    let scope: BTreeSet<&schoolscan_domain::Brin> = ctx.scope.iter().map(|&s| &ctx.prep.schools[s]).collect();
+    let in_scope = |b: &schoolscan_domain::Brin| scope.contains(b);
     // Latest observation per pupil in each period: before the closure / in the target school year.
-    let mut before: BTreeMap<Key, BTreeMap<PupilKey, (schoolscan_domain::Date, f64, bool)>> = BTreeMap::new();
-    let mut since: BTreeMap<Key, BTreeMap<PupilKey, (schoolscan_domain::Date, f64, bool)>> = BTreeMap::new();
+    // Collected in hash maps (the latest observation does not depend on the order), then sorted.
+    let mut before: BTreeMap<Key, HashMap<PupilKey, Latest>> = BTreeMap::new();
+    let mut since: BTreeMap<Key, HashMap<PupilKey, Latest>> = BTreeMap::new();
     for o in &data.observations {
         if !in_scope(&o.school) || !o.value.is_finite() {
             continue;
@@ -53,8 +57,8 @@ pub fn seo(data: &Dataset, ctx: &Ctx) -> Seo {
         } else {
             continue;
         };
-        let k = (o.instrument.clone(), o.dimension.clone(), o.informant);
-        let pk = (o.school.to_string(), o.pupil.clone());
+        let k = (o.instrument.as_str(), o.dimension.as_str(), o.informant);
+        let pk = (o.school.as_str(), &o.pupil);
         let v = (o.date, o.value, is_signal(o.signal.as_deref()));
         let e = period.entry(k).or_default().entry(pk).or_insert(v);
         // Latest date wins; same date: the larger value (deterministic).
@@ -62,6 +66,10 @@ pub fn seo(data: &Dataset, ctx: &Ctx) -> Seo {
             *e = v;
         }
     }
+    let sorted = |m: BTreeMap<Key<'a>, HashMap<PupilKey<'a>, Latest>>| -> BTreeMap<Key<'a>, BTreeMap<PupilKey<'a>, Latest>> {
+        m.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect()
+    };
+    let (before, since) = (sorted(before), sorted(since));
     let min_n = ctx.cfg.min_n;
     let mut dims = Vec::new();
     let keys: BTreeSet<&Key> = before.keys().chain(since.keys()).collect();
@@ -77,8 +85,8 @@ pub fn seo(data: &Dataset, ctx: &Ctx) -> Seo {
         };
         let (sb, ss) = (share(b), share(s));
         let mut row = SeoRow {
-            instrument: k.0.clone(),
-            dimension: k.1.clone(),
+            instrument: k.0.to_owned(),
+            dimension: k.1.to_owned(),
             informant: k.2.as_str().to_owned(),
             n_before: bv.len(),
             n_since: sv.len(),
@@ -114,21 +122,21 @@ pub fn seo(data: &Dataset, ctx: &Ctx) -> Seo {
     }
     // Agreement between informants, since the closure.
     let mut agreement = Vec::new();
-    let mut by_dim: BTreeMap<(String, String), Vec<Informant>> = BTreeMap::new();
+    let mut by_dim: BTreeMap<(&str, &str), Vec<Informant>> = BTreeMap::new();
     for k in since.keys() {
-        by_dim.entry((k.0.clone(), k.1.clone())).or_default().push(k.2);
+        by_dim.entry((k.0, k.1)).or_default().push(k.2);
     }
     for ((inst, dim), infs) in &by_dim {
         for i in 0..infs.len() {
             for j in i + 1..infs.len() {
-                let a = &since[&(inst.clone(), dim.clone(), infs[i])];
-                let b = &since[&(inst.clone(), dim.clone(), infs[j])];
+                let a = &since[&(*inst, *dim, infs[i])];
+                let b = &since[&(*inst, *dim, infs[j])];
                 let pairs: Vec<(&Latest, &Latest)> =
                     a.iter().filter_map(|(pk, x)| b.get(pk).map(|y| (x, y))).collect();
                 let n = pairs.len();
                 let mut row = SeoAgreementRow {
-                    instrument: inst.clone(),
-                    dimension: dim.clone(),
+                    instrument: (*inst).to_owned(),
+                    dimension: (*dim).to_owned(),
                     informants: [infs[i].as_str().to_owned(), infs[j].as_str().to_owned()],
                     n,
                     correlation: None,
