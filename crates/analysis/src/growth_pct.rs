@@ -16,10 +16,10 @@
 //! percentile of the standardised score given the standardised prior. When even the pool is
 //! below the minimum, no growth percentile is given.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use schoolscan_sgp::knots::KNOT_CUT_PERCENTILES;
-use schoolscan_sgp::model::Predictor;
+use schoolscan_sgp::model::{Predictor, count_percentile};
 use schoolscan_sgp::{CoefficientMatrix, KnotsBoundaries, PriorSpec};
 
 use crate::agg::{Cluster, cluster_of};
@@ -135,6 +135,33 @@ fn fit_all(jobs: &[Job], minimum: usize) -> Vec<Option<CoefficientMatrix>> {
     out
 }
 
+/// A [`Predictor`] that remembers the predicted quantiles per prior score: scores are integers,
+/// so the many pupils sharing a prior (baseline and current) are predicted once. The
+/// percentile is then counted from the same quantiles, so results are identical.
+struct MemoPredictor<'a> {
+    pred: Predictor<'a>,
+    /// Sorted, rounded quantiles per (clipped or not, prior bits).
+    memo: HashMap<(bool, u64), Vec<f64>>,
+}
+
+impl<'a> MemoPredictor<'a> {
+    fn new(m: &'a CoefficientMatrix) -> Self {
+        Self { pred: Predictor::new(m), memo: HashMap::new() }
+    }
+
+    /// The growth percentile of `current` given one prior (see [`Predictor::percentile`]).
+    fn percentile(&mut self, priors: &[f64; 1], current: f64, clip: bool) -> schoolscan_sgp::Result<u8> {
+        let key = (clip, priors[0].to_bits());
+        if let Some(q) = self.memo.get(&key) {
+            return Ok(count_percentile(q, current));
+        }
+        let q = self.pred.predict(priors, clip)?.to_vec();
+        let pct = count_percentile(&q, current);
+        self.memo.insert(key, q);
+        Ok(pct)
+    }
+}
+
 /// What was planned for one transition (order-1 model) of one unit.
 struct TransitionPlan {
     unit: usize,
@@ -218,8 +245,8 @@ pub(crate) fn compute(ctx: &Ctx, units: &mut BTreeMap<usize, UnitResult>) -> Vec
     let fitted = fit_all(&jobs, min);
 
     // Apply, with one set of prediction buffers per fitted model.
-    let mut predictors: Vec<Option<Predictor>> =
-        fitted.iter().map(|m| m.as_ref().map(Predictor::new)).collect();
+    let mut predictors: Vec<Option<MemoPredictor>> =
+        fitted.iter().map(|m| m.as_ref().map(MemoPredictor::new)).collect();
     for (&u, assign) in &pupil_plan {
         let Some(ur) = units.get_mut(&u) else { continue };
         let pooled = pooled_job.get(&u).copied().filter(|&j| fitted[j].is_some());
