@@ -37,6 +37,18 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `(a(), b())`, with `a` on a helper thread and `b` on this one. A panic in either is re-raised.
+pub(crate) fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|s| {
+        let ha = s.spawn(a);
+        let rb = b();
+        match ha.join() {
+            Ok(ra) => (ra, rb),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +59,6 @@ mod tests {
         let out = map(&items, |&x| x * x);
         assert_eq!(out, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(map(&Vec::<u64>::new(), |&x| x).is_empty());
+        assert_eq!(join(|| 1, || 2), (1, 2));
     }
 }

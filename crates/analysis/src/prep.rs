@@ -125,8 +125,113 @@ impl std::hash::Hasher for Fnv {
 
 type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// A unit key as it appears in a score row: (test, component, value kind).
+type RawKey<'a> = (&'a str, Option<&'a str>, ValueKind);
+
+/// The indexes a score row is resolved with.
+struct Lookups<'a, 'd> {
+    tests: &'a FnvMap<&'d str, &'d schoolscan_domain::Test>,
+    school_ix: &'a HashMap<&'d Brin, usize>,
+    pupil_ix: &'a HashMap<(usize, &'d PupilNumber), usize>,
+    enrol: &'a [BTreeMap<i32, (usize, Grade)>],
+}
+
+/// The usable score rows of one stretch of the export, as (local unit-key id, pupil, obs), with
+/// the unit keys in order of first appearance and the skipped rows by reason.
+struct ScoreRows<'d> {
+    rows: Vec<(usize, usize, Obs)>,
+    keys: Vec<(RawKey<'d>, (UnitKey, ScaleKind))>,
+    skipped: BTreeMap<&'static str, usize>,
+}
+
+fn score_rows<'d>(scores: &'d [schoolscan_domain::Score], look: &Lookups<'_, 'd>) -> ScoreRows<'d> {
+    let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
+    // Unit keys are interned once per (test, component, value kind), so rows sort on integers.
+    let mut raw_ids: FnvMap<RawKey, usize> = FnvMap::default();
+    let mut keys: Vec<(RawKey, (UnitKey, ScaleKind))> = Vec::new();
+    let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(scores.len());
+    // Exports list a pupil's scores together: remember the last pupil look-up instead of
+    // hashing the same strings again for every row.
+    let mut last_pupil: Option<(&Brin, &PupilNumber, usize)> = None;
+    for s in scores {
+        let Some(test) = look.tests.get(s.test_key.as_str()).copied() else {
+            *skipped.entry("onbekende toets").or_default() += 1;
+            continue;
+        };
+        let p = match last_pupil {
+            Some((b, n, p)) if b == &s.school && n == &s.pupil => p,
+            _ => {
+                let p = look.pupil_ix[&(look.school_ix[&s.school], &s.pupil)];
+                last_pupil = Some((&s.school, &s.pupil, p));
+                p
+            }
+        };
+        let (value, vk) = match (s.ability, s.raw, &s.component) {
+            (Some(a), _, _) if a.is_finite() => (a, ValueKind::Ability),
+            (_, Some(r), Some(_)) if r.is_finite() => (r, ValueKind::Raw),
+            _ => {
+                *skipped.entry("geen vaardigheidsscore").or_default() += 1;
+                continue;
+            }
+        };
+        let year = SchoolYear::of(s.date).start_year();
+        let moment = match s.moment {
+            Some(m) => m,
+            None => match look.enrol[p].get(&year) {
+                Some(&(_, g)) => Moment::new(moment_kind_of(s.date), g),
+                None => {
+                    *skipped.entry("geen toetsmoment of jaargroep").or_default() += 1;
+                    continue;
+                }
+            },
+        };
+        let rk: RawKey = (s.test_key.as_str(), s.component.as_deref(), vk);
+        let id = *raw_ids.entry(rk).or_insert_with(|| {
+            let key = UnitKey {
+                subject: test.subject.clone(),
+                scale: test.scale.code.clone(),
+                component: s.component.clone(),
+                value: vk,
+            };
+            keys.push((rk, (key, test.scale.kind)));
+            keys.len() - 1
+        });
+        let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
+        rows.push((id, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
+    }
+    ScoreRows { rows, keys, skipped }
+}
+
+/// The canonical order of score rows: unit, pupil, date, moment, value, CSEM. Rows equal under
+/// it are identical, so an unstable sort is enough and any merge of sorted parts is the same.
+fn row_order(a: &(usize, usize, Obs), b: &(usize, usize, Obs)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0)
+        .then(a.1.cmp(&b.1))
+        .then(a.2.date.cmp(&b.2.date))
+        .then(a.2.moment.cmp(&b.2.moment))
+        .then(a.2.value.total_cmp(&b.2.value))
+        .then(a.2.csem.unwrap_or(-1.0).total_cmp(&b.2.csem.unwrap_or(-1.0)))
+}
+
+/// Merges two vectors sorted by [`row_order`].
+fn merge_sorted(a: Vec<(usize, usize, Obs)>, b: Vec<(usize, usize, Obs)>) -> Vec<(usize, usize, Obs)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => row_order(x, y) != std::cmp::Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
+    out
+}
+
 pub fn prepare(data: &Dataset) -> Prepared {
-    // Schools and pupils, sorted. Borrowed, so the school of every score row is compared but not cloned.
+    // Schools and pupils, sorted. Borrowed, so the school of every score row is compared but
+    // not cloned.
     let mut school_set: BTreeSet<&Brin> = BTreeSet::new();
     school_set.extend(data.schools.iter().map(|s| &s.brin));
     school_set.extend(data.pupils.iter().map(|p| &p.school));
@@ -197,65 +302,29 @@ pub fn prepare(data: &Dataset) -> Prepared {
         enrol[p].entry(y).and_modify(|old| *old = (*old).min(v)).or_insert(v);
     }
 
-    // Units and observations.
+    // Units and observations: the score rows are read in two halves in parallel, each with its
+    // own interned unit keys, which are then merged (their numbering does not matter: units are
+    // ordered by key below).
     let tests: FnvMap<&str, &schoolscan_domain::Test> =
         data.tests.iter().map(|t| (t.key.as_str(), t)).collect();
+    let look = Lookups { tests: &tests, school_ix: &school_ix, pupil_ix: &pupil_ix, enrol: &enrol };
+    let (first, second) = data.scores.split_at(data.scores.len() / 2);
+    let (part_a, part_b) = crate::par::join(|| score_rows(first, &look), || score_rows(second, &look));
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    // Unit keys are interned once per (test, component, value kind), so rows sort on integers.
-    type RawKey<'a> = (&'a str, Option<&'a str>, ValueKind);
     let mut raw_ids: FnvMap<RawKey, usize> = FnvMap::default();
     let mut raw_keys: Vec<(UnitKey, ScaleKind)> = Vec::new();
-    let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(data.scores.len());
-    // Exports list a pupil's scores together: remember the last pupil look-up instead of
-    // hashing the same strings again for every row.
-    let mut last_pupil: Option<(&Brin, &PupilNumber, usize)> = None;
-    for s in &data.scores {
-        let Some(test) = tests.get(s.test_key.as_str()).copied() else {
-            *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
-            continue;
-        };
-        let p = match last_pupil {
-            Some((b, n, p)) if b == &s.school && n == &s.pupil => p,
-            _ => {
-                let p = pupil_ix[&(school_ix[&s.school], &s.pupil)];
-                last_pupil = Some((&s.school, &s.pupil, p));
-                p
-            }
-        };
-        let (value, vk) = match (s.ability, s.raw, &s.component) {
-            (Some(a), _, _) if a.is_finite() => (a, ValueKind::Ability),
-            (_, Some(r), Some(_)) if r.is_finite() => (r, ValueKind::Raw),
-            _ => {
-                *skipped.entry("geen vaardigheidsscore".to_owned()).or_default() += 1;
-                continue;
-            }
-        };
-        let year = SchoolYear::of(s.date).start_year();
-        let moment = match s.moment {
-            Some(m) => m,
-            None => match enrol[p].get(&year) {
-                Some(&(_, g)) => Moment::new(moment_kind_of(s.date), g),
-                None => {
-                    *skipped.entry("geen toetsmoment of jaargroep".to_owned()).or_default() += 1;
-                    continue;
-                }
-            },
-        };
-        let rk: RawKey = (s.test_key.as_str(), s.component.as_deref(), vk);
-        let id = *raw_ids.entry(rk).or_insert_with(|| {
-            raw_keys.push((
-                UnitKey {
-                    subject: test.subject.clone(),
-                    scale: test.scale.code.clone(),
-                    component: s.component.clone(),
-                    value: vk,
-                },
-                test.scale.kind,
-            ));
-            raw_keys.len() - 1
-        });
-        let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
-        rows.push((id, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
+    // Per part, chunk-local key id → merged id.
+    let mut merged_ids: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for (part, ids) in [&part_a, &part_b].into_iter().zip(merged_ids.iter_mut()) {
+        for (reason, n) in &part.skipped {
+            *skipped.entry((*reason).to_owned()).or_default() += n;
+        }
+        for (rk, key) in &part.keys {
+            ids.push(*raw_ids.entry(*rk).or_insert_with(|| {
+                raw_keys.push(key.clone());
+                raw_keys.len() - 1
+            }));
+        }
     }
     // Canonical unit order: by key (several tests can share a scale; the first kind seen in key
     // order wins, deterministically).
@@ -278,18 +347,18 @@ pub fn prepare(data: &Dataset) -> Prepared {
             }
         }
     }
-    for r in rows.iter_mut() {
-        r.0 = order_of_raw[r.0].1;
-    }
-    // Unstable is enough: rows equal under this order are identical.
-    rows.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(a.1.cmp(&b.1))
-            .then(a.2.date.cmp(&b.2.date))
-            .then(a.2.moment.cmp(&b.2.moment))
-            .then(a.2.value.total_cmp(&b.2.value))
-            .then(a.2.csem.unwrap_or(-1.0).total_cmp(&b.2.csem.unwrap_or(-1.0)))
-    });
+    // Each half gets its unit ranks and is sorted on its own thread; the two are then merged.
+    let canonical = |mut rows: Vec<(usize, usize, Obs)>, ids: &[usize]| {
+        for r in rows.iter_mut() {
+            r.0 = order_of_raw[ids[r.0]].1;
+        }
+        rows.sort_unstable_by(row_order);
+        rows
+    };
+    let (rows_a, rows_b) = (part_a.rows, part_b.rows);
+    let [ids_a, ids_b] = &merged_ids;
+    let (rows_a, rows_b) = crate::par::join(|| canonical(rows_a, ids_a), || canonical(rows_b, ids_b));
+    let rows = merge_sorted(rows_a, rows_b);
     let unit_list: Vec<(UnitKey, ScaleKind)> = sorted.into_iter().map(|(k, (kind, _))| (k, kind)).collect();
     let mut units: Vec<Unit> = Vec::new();
     let mut i = 0;
