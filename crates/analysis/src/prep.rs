@@ -348,11 +348,19 @@ pub fn prepare(data: &Dataset) -> Prepared {
         }
     }
     // Each half gets its unit ranks and is sorted on its own thread; the two are then merged.
-    let canonical = |mut rows: Vec<(usize, usize, Obs)>, ids: &[usize]| {
-        for r in rows.iter_mut() {
+    // Exports list each pupil's scores together in date order, so after a (stable) split by unit
+    // the rows are mostly in order already, which the stable sort's run detection exploits.
+    let n_units = sorted.len();
+    let canonical = |rows: Vec<(usize, usize, Obs)>, ids: &[usize]| {
+        let mut by_unit: Vec<Vec<(usize, usize, Obs)>> = vec![Vec::new(); n_units];
+        for mut r in rows {
             r.0 = order_of_raw[ids[r.0]].1;
+            if let Some(b) = by_unit.get_mut(r.0) {
+                b.push(r);
+            }
         }
-        rows.sort_unstable_by(row_order);
+        let mut rows: Vec<(usize, usize, Obs)> = by_unit.concat();
+        rows.sort_by(row_order);
         rows
     };
     let (rows_a, rows_b) = (part_a.rows, part_b.rows);

@@ -37,15 +37,26 @@ pub fn is_signal(s: Option<&str>) -> bool {
 type Key<'a> = (&'a str, &'a str, Informant);
 type PupilKey<'a> = (&'a str, &'a PupilNumber);
 type Latest = (schoolscan_domain::Date, f64, bool);
+/// The latest observation per pupil, sorted by the pupil's rank in [`PupilKey`] order.
+type Pupils = Vec<(u32, Latest)>;
+
+/// The pupil of rank `r` in `m`.
+fn get(m: &Pupils, r: u32) -> Option<&Latest> {
+    m.binary_search_by_key(&r, |e| e.0).ok().map(|i| &m[i].1)
+}
 
 pub fn seo<'a>(data: &'a Dataset, ctx: &Ctx) -> Seo {
     let closure = ctx.cfg.closure_start;
     let scope: BTreeSet<&schoolscan_domain::Brin> = ctx.scope.iter().map(|&s| &ctx.prep.schools[s]).collect();
     let in_scope = |b: &schoolscan_domain::Brin| scope.contains(b);
     // Latest observation per pupil in each period: before the closure / in the target school year.
-    // Collected in hash maps (the latest observation does not depend on the order), then sorted.
-    let mut before: BTreeMap<Key, HashMap<PupilKey, Latest>> = BTreeMap::new();
-    let mut since: BTreeMap<Key, HashMap<PupilKey, Latest>> = BTreeMap::new();
+    // Pupils are interned as they come and later numbered in the order of their key, so each
+    // period's pupils can be kept as a vector sorted by that rank (the order of a map by key)
+    // without comparing strings for every observation.
+    let mut pupil_ids: HashMap<PupilKey, u32> = HashMap::new();
+    let mut pupil_keys: Vec<PupilKey> = Vec::new();
+    let mut before: BTreeMap<Key, HashMap<u32, Latest>> = BTreeMap::new();
+    let mut since: BTreeMap<Key, HashMap<u32, Latest>> = BTreeMap::new();
     for o in &data.observations {
         if !in_scope(&o.school) || !o.value.is_finite() {
             continue;
@@ -59,29 +70,46 @@ pub fn seo<'a>(data: &'a Dataset, ctx: &Ctx) -> Seo {
         };
         let k = (o.instrument.as_str(), o.dimension.as_str(), o.informant);
         let pk = (o.school.as_str(), &o.pupil);
+        let next = u32::try_from(pupil_keys.len()).unwrap_or(u32::MAX);
+        let id = *pupil_ids.entry(pk).or_insert_with(|| {
+            pupil_keys.push(pk);
+            next
+        });
         let v = (o.date, o.value, is_signal(o.signal.as_deref()));
-        let e = period.entry(k).or_default().entry(pk).or_insert(v);
+        let e = period.entry(k).or_default().entry(id).or_insert(v);
         // Latest date wins; same date: the larger value (deterministic).
         if (v.0, v.1) > (e.0, e.1) {
             *e = v;
         }
     }
-    let sorted = |m: BTreeMap<Key<'a>, HashMap<PupilKey<'a>, Latest>>| -> BTreeMap<Key<'a>, BTreeMap<PupilKey<'a>, Latest>> {
-        m.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect()
+    let mut by_key: Vec<u32> = (0..u32::try_from(pupil_keys.len()).unwrap_or(u32::MAX)).collect();
+    by_key.sort_unstable_by(|&a, &b| pupil_keys[a as usize].cmp(&pupil_keys[b as usize]));
+    let mut rank = vec![0u32; by_key.len()];
+    for (r, &id) in by_key.iter().enumerate() {
+        rank[id as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
+    let sorted = |m: BTreeMap<Key<'a>, HashMap<u32, Latest>>| -> BTreeMap<Key<'a>, Pupils> {
+        m.into_iter()
+            .map(|(k, v)| {
+                let mut v: Pupils = v.into_iter().map(|(id, x)| (rank[id as usize], x)).collect();
+                v.sort_unstable_by_key(|e| e.0);
+                (k, v)
+            })
+            .collect()
     };
     let (before, since) = (sorted(before), sorted(since));
     let min_n = ctx.cfg.min_n;
     let mut dims = Vec::new();
     let keys: BTreeSet<&Key> = before.keys().chain(since.keys()).collect();
-    let empty = BTreeMap::new();
+    let empty = Pupils::new();
     for k in keys {
         let b = before.get(k).unwrap_or(&empty);
         let s = since.get(k).unwrap_or(&empty);
-        let bv: Vec<f64> = b.values().map(|x| x.1).collect();
-        let sv: Vec<f64> = s.values().map(|x| x.1).collect();
-        let paired: Vec<f64> = s.iter().filter_map(|(pk, x)| b.get(pk).map(|y| x.1 - y.1)).collect();
-        let share = |m: &BTreeMap<PupilKey, (schoolscan_domain::Date, f64, bool)>| {
-            (m.len() >= min_n).then(|| m.values().filter(|x| x.2).count() as f64 / m.len() as f64)
+        let bv: Vec<f64> = b.iter().map(|(_, x)| x.1).collect();
+        let sv: Vec<f64> = s.iter().map(|(_, x)| x.1).collect();
+        let paired: Vec<f64> = s.iter().filter_map(|(r, x)| get(b, *r).map(|y| x.1 - y.1)).collect();
+        let share = |m: &Pupils| {
+            (m.len() >= min_n).then(|| m.iter().filter(|(_, x)| x.2).count() as f64 / m.len() as f64)
         };
         let (sb, ss) = (share(b), share(s));
         let mut row = SeoRow {
@@ -132,7 +160,7 @@ pub fn seo<'a>(data: &'a Dataset, ctx: &Ctx) -> Seo {
                 let a = &since[&(*inst, *dim, infs[i])];
                 let b = &since[&(*inst, *dim, infs[j])];
                 let pairs: Vec<(&Latest, &Latest)> =
-                    a.iter().filter_map(|(pk, x)| b.get(pk).map(|y| (x, y))).collect();
+                    a.iter().filter_map(|(r, x)| get(b, *r).map(|y| (x, y))).collect();
                 let n = pairs.len();
                 let mut row = SeoAgreementRow {
                     instrument: (*inst).to_owned(),
