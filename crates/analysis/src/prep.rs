@@ -99,10 +99,10 @@ pub fn moment_kind_of(date: Date) -> MomentKind {
     }
 }
 
-/// FNV-1a, for the maps looked up once per score row with a few short strings as key: much
-/// cheaper than the default SipHash, whose resistance to crafted collisions is not needed for
-/// the handful of test and unit keys of an export. Only used for look-ups; no output depends
-/// on the order of these maps.
+/// A fast hash for the maps looked up once per score row with a few short strings as key
+/// (FNV-1a's multiply–xor, eight bytes at a time): much cheaper than the default SipHash, whose
+/// resistance to crafted collisions is not needed for the handful of test and unit keys of an
+/// export. Only used for look-ups; no output depends on the order of these maps.
 #[derive(Clone, Copy)]
 struct Fnv(u64);
 
@@ -112,13 +112,34 @@ impl Default for Fnv {
     }
 }
 
+impl Fnv {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(Self::PRIME).rotate_left(23);
+    }
+}
+
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
-        self.0
+        // A final avalanche, so the low bits (the table index) depend on every input bit.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
         }
     }
 }
