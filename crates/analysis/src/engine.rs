@@ -159,37 +159,45 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
     }
     let (year, kind) = (ctx.year, ctx.kind);
     let mut units = measure_all(&ctx, year, kind, false);
-    let sgp_models = crate::growth_pct::compute(&ctx, &mut units);
-
-    // The social-emotional and recovery sections only read the data and the measurements: they
-    // are built on threads of their own while this one builds the other sections.
-    let (subjects, schools, grades, classes, components, (pupils, subject_correlations), rest, seo, recovery) =
+    // The social-emotional section and the recovery measurements at the other moments only
+    // read the data: they are built on threads of their own while the growth percentiles are
+    // fitted (one large norm group is a single sequential LP path).
+    let (sgp_models, seo, later) = std::thread::scope(|s| {
+        let ctx = &ctx;
+        let seo = s.spawn(move || crate::seo::seo(data, ctx));
+        let later =
+            s.spawn(
+                move || if cfg.recovery { crate::recovery::measure_later_moments(ctx) } else { Vec::new() },
+            );
+        let sgp_models = crate::growth_pct::compute(ctx, &mut units);
+        (sgp_models, join(seo), join(later))
+    });
+    let recovery =
+        if cfg.recovery { crate::recovery::recovery_rows(&ctx, &units, &later) } else { Vec::new() };
+    drop(later);
+    // The row sections only read the measurements: two groups, on two threads.
+    let (subjects, schools, grades, classes, components, (pupils, subject_correlations), rest) =
         std::thread::scope(|s| {
             let ctx = &ctx;
             let units = &units;
-            let seo = s.spawn(move || crate::seo::seo(data, ctx));
-            let recovery =
-                s.spawn(
-                    move || {
-                        if cfg.recovery { crate::recovery::recovery_rows(ctx, units) } else { Vec::new() }
-                    },
-                );
+            let rest = s.spawn(move || {
+                (
+                    cohort_only_rows(ctx, units),
+                    expected_rows(ctx, units),
+                    crate::cohort::cohort_rows(ctx, units),
+                    crate::subgroups::subgroup_rows(ctx, units),
+                    model_rows(ctx, units),
+                    variance_rows(ctx, units),
+                    data_quality_rows(ctx, units),
+                )
+            });
             let subjects = subject_rows(ctx, units);
             let schools = school_rows(ctx, units, &mut notes);
             let grades = crate::groups::grade_rows(ctx, units);
             let classes = crate::groups::class_rows(ctx, units);
             let components = crate::groups::component_rows(ctx, units);
             let pupils = crate::pupils::pupil_rows(ctx, units);
-            let rest = (
-                cohort_only_rows(ctx, units),
-                expected_rows(ctx, units),
-                crate::cohort::cohort_rows(ctx, units),
-                crate::subgroups::subgroup_rows(ctx, units),
-                model_rows(ctx, units),
-                variance_rows(ctx, units),
-                data_quality_rows(ctx, units),
-            );
-            (subjects, schools, grades, classes, components, pupils, rest, join(seo), join(recovery))
+            (subjects, schools, grades, classes, components, pupils, join(rest))
         });
     let (cohort_only, expected, cohorts, subgroups, models, variance, data_quality) = rest;
     let mut subjects = subjects;
