@@ -234,20 +234,20 @@ fn row_order(a: &(usize, usize, Obs), b: &(usize, usize, Obs)) -> std::cmp::Orde
         .then(a.2.csem.unwrap_or(-1.0).total_cmp(&b.2.csem.unwrap_or(-1.0)))
 }
 
-/// Merges two vectors sorted by [`row_order`].
-fn merge_sorted(a: Vec<(usize, usize, Obs)>, b: Vec<(usize, usize, Obs)>) -> Vec<(usize, usize, Obs)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
+/// The rows of two vectors sorted by [`row_order`], merged in that order.
+fn merge_sorted(
+    a: Vec<(usize, usize, Obs)>,
+    b: Vec<(usize, usize, Obs)>,
+) -> impl Iterator<Item = (usize, usize, Obs)> {
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
+    std::iter::from_fn(move || {
         let take_a = match (a.peek(), b.peek()) {
             (Some(x), Some(y)) => row_order(x, y) != std::cmp::Ordering::Greater,
             (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
+            (None, _) => false,
         };
-        out.extend(if take_a { a.next() } else { b.next() });
-    }
-    out
+        if take_a { a.next() } else { b.next() }
+    })
 }
 
 pub fn prepare(data: &Dataset) -> Prepared {
@@ -372,33 +372,36 @@ pub fn prepare(data: &Dataset) -> Prepared {
     // Exports list each pupil's scores together in date order, so after a (stable) split by unit
     // the rows are mostly in order already, which the stable sort's run detection exploits.
     let n_units = sorted.len();
-    let canonical = |rows: Vec<(usize, usize, Obs)>, ids: &[usize]| {
-        let mut by_unit: Vec<Vec<(usize, usize, Obs)>> = vec![Vec::new(); n_units];
-        for mut r in rows {
+    let canonical = |mut rows: Vec<(usize, usize, Obs)>, ids: &[usize]| {
+        // A counting sort by unit rank (stable), then the sort proper.
+        let mut start = vec![0usize; n_units + 1];
+        for r in rows.iter_mut() {
             r.0 = order_of_raw[ids[r.0]].1;
-            if let Some(b) = by_unit.get_mut(r.0) {
-                b.push(r);
-            }
+            start[r.0 + 1] += 1;
         }
-        let mut rows: Vec<(usize, usize, Obs)> = by_unit.concat();
-        rows.sort_by(row_order);
-        rows
+        for u in 0..n_units {
+            start[u + 1] += start[u];
+        }
+        let Some(&fill) = rows.first() else { return rows };
+        let mut by_unit = vec![fill; rows.len()];
+        for r in rows {
+            by_unit[start[r.0]] = r;
+            start[r.0] += 1;
+        }
+        by_unit.sort_by(row_order);
+        by_unit
     };
     let (rows_a, rows_b) = (part_a.rows, part_b.rows);
     let [ids_a, ids_b] = &merged_ids;
     let (rows_a, rows_b) = crate::par::join(|| canonical(rows_a, ids_a), || canonical(rows_b, ids_b));
-    let rows = merge_sorted(rows_a, rows_b);
+    let mut rows = merge_sorted(rows_a, rows_b).peekable();
     let unit_list: Vec<(UnitKey, ScaleKind)> = sorted.into_iter().map(|(k, (kind, _))| (k, kind)).collect();
     let mut units: Vec<Unit> = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let uid = rows[i].0;
+    while let Some(&(uid, _, _)) = rows.peek() {
         let mut series: Vec<(usize, Vec<Obs>)> = Vec::new();
-        while i < rows.len() && rows[i].0 == uid {
-            let p = rows[i].1;
+        while let Some(&(_, p, _)) = rows.peek().filter(|r| r.0 == uid) {
             let mut obs: Vec<Obs> = Vec::new();
-            while i < rows.len() && rows[i].0 == uid && rows[i].1 == p {
-                let o = rows[i].2;
+            while let Some((_, _, o)) = rows.next_if(|r| r.0 == uid && r.1 == p) {
                 // One score per (school year, moment): a later sitting replaces an earlier one.
                 if let Some(pos) = obs.iter().position(|x| x.year == o.year && x.moment == o.moment) {
                     obs.remove(pos);
@@ -407,7 +410,6 @@ pub fn prepare(data: &Dataset) -> Prepared {
                         .or_default() += 1;
                 }
                 obs.push(o);
-                i += 1;
             }
             series.push((p, obs));
         }
