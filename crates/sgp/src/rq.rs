@@ -27,10 +27,26 @@
 //! bound it violates, and β moves along the edge that keeps the other basic observations
 //! on the fit: `β(t) = β ∓ t·z`, `z = X_H⁻¹e_q`. Along that edge the check loss is convex
 //! piecewise linear in `t`, with initial slope `−(violation)` and a kink of size
-//! `|x_jᵀz|` where a residual changes sign. We walk the kinks in order (lazily sorted), flipping
-//! the labels of the observations we pass, and stop at the kink where the slope becomes
-//! non-negative: that observation enters the basis. This is an exact line search, so
-//! each iteration decreases the check loss or keeps it equal (degenerate step).
+//! `|x_jᵀz|` where a residual changes sign. We walk the kinks in order of step length (ties
+//! by observation index), flipping the labels of the observations we pass, and stop at the
+//! kink where the slope becomes non-negative: that observation enters the basis. This is an
+//! exact line search, so each iteration decreases the check loss or keeps it equal
+//! (degenerate step).
+//!
+//! # Making an iteration cheap
+//!
+//! An iteration must not cost a pass over all n observations, or the 100 τ of an SGP model
+//! (thousands of pivots) become the bottleneck. SGP designs are B-splines of integer
+//! scores, so observations share design rows: with G distinct rows (often G ≪ n),
+//! `x_gᵀβ` and `x_gᵀz` are computed once per distinct row. All observations of one
+//! distinct row move with the same slope along the edge, so their kinks come in the order
+//! of y: each distinct row keeps its nonbasic observations per label in (y, index) order,
+//! and the line search merges these lists lazily, taking from each row only the run of
+//! kinks it reaches (first runs are selected and sorted in chunks, later runs come from a
+//! small heap). Step lengths are computed exactly as a full scan would, and the merged
+//! order is the same total order, so the pivots — and the vertex — are those of the full
+//! scan; only the work changes (about O(G·p) plus the kinks actually crossed). Residuals of
+//! all observations are computed only for the optimality check and the result.
 //!
 //! * **Leaving rule**: dual steepest edge, i.e. the largest `violation² / ‖z_q‖²`
 //!   (`z_q` is row q of the basis inverse of the dual LP, so the weight is exact).
@@ -39,8 +55,8 @@
 //! * **Anti-cycling**: after a run of degenerate (zero-length) steps the solver switches to
 //!   Bland's rule (smallest observation index) until it makes progress again.
 //! * **Numerics**: the p × p basis inverse is recomputed from scratch by Gauss–Jordan
-//!   with partial pivoting after every pivot (p ≤ ~30, so this costs less than one pass
-//!   over the data), and β and all residuals are recomputed exactly from it, so no error
+//!   with partial pivoting after every pivot (p ≤ ~30), and β and every residual the line
+//!   search or the optimality check uses are computed from it afresh, so no error
 //!   accumulates across pivots. The sum of the upper-bound rows is updated incrementally
 //!   and recomputed exactly every few pivots and before optimality is declared.
 //! * **Parametric in τ (warm start)**: the optimal basis for τ stays dual feasible for
