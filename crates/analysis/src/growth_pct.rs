@@ -473,15 +473,30 @@ pub(crate) fn annotate(
     }
     let school_ix: BTreeMap<&schoolscan_domain::Brin, usize> =
         prep.schools.iter().enumerate().map(|(i, b)| (b, i)).collect();
+    // Per main unit, its current pupils by (school, grade) and by (school, class of the target
+    // year), in their order: one pass instead of a scan of all pupils per row.
+    type GradeKey = (usize, usize, schoolscan_domain::Grade);
+    type ClassKey<'p> = (usize, usize, &'p schoolscan_domain::GroupName);
+    let mut by_grade: BTreeMap<GradeKey, Vec<&PupilRes>> = BTreeMap::new();
+    let mut by_class: BTreeMap<ClassKey, Vec<&PupilRes>> = BTreeMap::new();
+    for &u in by_names.values() {
+        for p in &units[&u].um.current {
+            by_grade.entry((u, p.school, p.grade)).or_default().push(p);
+            if let Some((_, year, name)) = p.class.map(|c| &prep.classes[c])
+                && *year == ctx.year
+            {
+                by_class.entry((u, p.school, name)).or_default().push(p);
+            }
+        }
+    }
     for row in grades.iter_mut() {
-        let (Some(ur), Some(&s)) = (
-            by_names.get(&(row.subject.as_str(), row.scale.as_str())).map(|u| &units[u]),
-            school_ix.get(&row.school),
-        ) else {
+        let (Some(&u), Some(&s)) =
+            (by_names.get(&(row.subject.as_str(), row.scale.as_str())), school_ix.get(&row.school))
+        else {
             continue;
         };
-        let ps: Vec<&PupilRes> =
-            ur.um.current.iter().filter(|p| p.school == s && p.grade == row.grade).collect();
+        let ur = &units[&u];
+        let ps: Vec<&PupilRes> = by_grade.get(&(u, s, row.grade)).cloned().unwrap_or_default();
         let a = aggregate(&ps, icc(ur), min_n, true);
         row.median_growth_percentile = a.median;
         row.median_growth_percentile_ci95 = a.ci;
@@ -489,22 +504,14 @@ pub(crate) fn annotate(
         row.sgp_basis = a.basis;
     }
     for row in classes.iter_mut() {
-        let (Some(ur), Some(&s), Some(name)) = (
-            by_names.get(&(row.subject.as_str(), row.scale.as_str())).map(|u| &units[u]),
+        let (Some(&u), Some(&s), Some(name)) = (
+            by_names.get(&(row.subject.as_str(), row.scale.as_str())),
             school_ix.get(&row.school),
             row.group.as_ref(),
         ) else {
             continue;
         };
-        let ps: Vec<&PupilRes> = ur
-            .um
-            .current
-            .iter()
-            .filter(|p| {
-                p.school == s
-                    && p.class.is_some_and(|c| &prep.classes[c].2 == name && prep.classes[c].1 == ctx.year)
-            })
-            .collect();
+        let ps: Vec<&PupilRes> = by_class.get(&(u, s, name)).cloned().unwrap_or_default();
         // One class: its pupils are the sample; no clustering correction within it.
         let a = aggregate(&ps, 0.0, min_n, false);
         row.median_growth_percentile = a.median;
