@@ -73,12 +73,15 @@ pub(crate) fn measure_all(
     kind: MomentKind,
     main_only: bool,
 ) -> BTreeMap<usize, UnitResult> {
+    // Units are measured independently, in parallel.
+    let wanted: Vec<usize> =
+        (0..ctx.prep.units.len()).filter(|&u| !main_only || ctx.prep.units[u].is_main()).collect();
+    let measured =
+        crate::par::map(&wanted, |&u| measure::measure_unit(ctx.prep, u, year, kind, &ctx.settings));
     let mut out = BTreeMap::new();
-    for (u, unit) in ctx.prep.units.iter().enumerate() {
-        if main_only && !unit.is_main() {
-            continue;
-        }
-        let Some(um) = measure::measure_unit(ctx.prep, u, year, kind, &ctx.settings) else { continue };
+    for (u, um) in wanted.into_iter().zip(measured) {
+        let unit = &ctx.prep.units[u];
+        let Some(um) = um else { continue };
         let with_d = um.current.iter().filter(|p| p.d.is_some()).count();
         let months =
             unit.vertical() && !um.current.is_empty() && with_d as f64 >= 0.9 * um.current.len() as f64;
@@ -157,23 +160,47 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
     }
     let (year, kind) = (ctx.year, ctx.kind);
     let mut units = measure_all(&ctx, year, kind, false);
-    let sgp_models = crate::growth_pct::compute(&ctx, &mut units);
-
-    let subjects = subject_rows(&ctx, &units);
-    let schools = school_rows(&ctx, &units, &mut notes);
-    let grades = crate::groups::grade_rows(&ctx, &units);
-    let classes = crate::groups::class_rows(&ctx, &units);
-    let components = crate::groups::component_rows(&ctx, &units);
-    let (pupils, subject_correlations) = crate::pupils::pupil_rows(&ctx, &units);
-    let cohort_only = cohort_only_rows(&ctx, &units);
-    let expected = expected_rows(&ctx, &units);
-    let cohorts = crate::cohort::cohort_rows(&ctx, &units);
-    let subgroups = crate::subgroups::subgroup_rows(&ctx, &units);
-    let seo = crate::seo::seo(data, &ctx);
-    let recovery = if cfg.recovery { crate::recovery::recovery_rows(&ctx, &units) } else { Vec::new() };
-    let models = model_rows(&ctx, &units);
-    let variance = variance_rows(&ctx, &units);
-    let data_quality = data_quality_rows(&ctx, &units);
+    // The social-emotional section and the recovery measurements at the other moments only
+    // read the data: they are built on threads of their own while the growth percentiles are
+    // fitted (one large norm group is a single sequential LP path).
+    let (sgp_models, seo, later) = std::thread::scope(|s| {
+        let ctx = &ctx;
+        let seo = s.spawn(move || crate::seo::seo(data, ctx));
+        let later =
+            s.spawn(
+                move || if cfg.recovery { crate::recovery::measure_later_moments(ctx) } else { Vec::new() },
+            );
+        let sgp_models = crate::growth_pct::compute(ctx, &mut units);
+        (sgp_models, join(seo), join(later))
+    });
+    let recovery =
+        if cfg.recovery { crate::recovery::recovery_rows(&ctx, &units, &later) } else { Vec::new() };
+    drop(later);
+    // The row sections only read the measurements: two groups, on two threads.
+    let (subjects, schools, grades, classes, components, (pupils, subject_correlations), rest) =
+        std::thread::scope(|s| {
+            let ctx = &ctx;
+            let units = &units;
+            let rest = s.spawn(move || {
+                (
+                    cohort_only_rows(ctx, units),
+                    expected_rows(ctx, units),
+                    crate::cohort::cohort_rows(ctx, units),
+                    crate::subgroups::subgroup_rows(ctx, units),
+                    model_rows(ctx, units),
+                    variance_rows(ctx, units),
+                    data_quality_rows(ctx, units),
+                )
+            });
+            let subjects = subject_rows(ctx, units);
+            let schools = school_rows(ctx, units, &mut notes);
+            let grades = crate::groups::grade_rows(ctx, units);
+            let classes = crate::groups::class_rows(ctx, units);
+            let components = crate::groups::component_rows(ctx, units);
+            let pupils = crate::pupils::pupil_rows(ctx, units);
+            (subjects, schools, grades, classes, components, pupils, join(rest))
+        });
+    let (cohort_only, expected, cohorts, subgroups, models, variance, data_quality) = rest;
     let mut subjects = subjects;
     let mut grades = grades;
     let mut classes = classes;
@@ -241,6 +268,11 @@ pub fn analyse(data: &Dataset, cfg: &Config) -> Result<Findings, AnalysisError> 
         growth_percentiles,
         sgp_models,
     })
+}
+
+/// The result of a scoped thread; a panic on it is re-raised here.
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn validate(cfg: &Config) -> Result<(), AnalysisError> {

@@ -16,10 +16,10 @@
 //! percentile of the standardised score given the standardised prior. When even the pool is
 //! below the minimum, no growth percentile is given.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use schoolscan_sgp::knots::KNOT_CUT_PERCENTILES;
-use schoolscan_sgp::model::Predictor;
+use schoolscan_sgp::model::{Predictor, count_percentile};
 use schoolscan_sgp::{CoefficientMatrix, KnotsBoundaries, PriorSpec};
 
 use crate::agg::{Cluster, cluster_of};
@@ -135,6 +135,33 @@ fn fit_all(jobs: &[Job], minimum: usize) -> Vec<Option<CoefficientMatrix>> {
     out
 }
 
+/// A [`Predictor`] that remembers the predicted quantiles per prior score: scores are integers,
+/// so the many pupils sharing a prior (baseline and current) are predicted once. The
+/// percentile is then counted from the same quantiles, so results are identical.
+struct MemoPredictor<'a> {
+    pred: Predictor<'a>,
+    /// Sorted, rounded quantiles per (clipped or not, prior bits).
+    memo: HashMap<(bool, u64), Vec<f64>>,
+}
+
+impl<'a> MemoPredictor<'a> {
+    fn new(m: &'a CoefficientMatrix) -> Self {
+        Self { pred: Predictor::new(m), memo: HashMap::new() }
+    }
+
+    /// The growth percentile of `current` given one prior (see [`Predictor::percentile`]).
+    fn percentile(&mut self, priors: &[f64; 1], current: f64, clip: bool) -> schoolscan_sgp::Result<u8> {
+        let key = (clip, priors[0].to_bits());
+        if let Some(q) = self.memo.get(&key) {
+            return Ok(count_percentile(q, current));
+        }
+        let q = self.pred.predict(priors, clip)?.to_vec();
+        let pct = count_percentile(&q, current);
+        self.memo.insert(key, q);
+        Ok(pct)
+    }
+}
+
 /// What was planned for one transition (order-1 model) of one unit.
 struct TransitionPlan {
     unit: usize,
@@ -218,8 +245,8 @@ pub(crate) fn compute(ctx: &Ctx, units: &mut BTreeMap<usize, UnitResult>) -> Vec
     let fitted = fit_all(&jobs, min);
 
     // Apply, with one set of prediction buffers per fitted model.
-    let mut predictors: Vec<Option<Predictor>> =
-        fitted.iter().map(|m| m.as_ref().map(Predictor::new)).collect();
+    let mut predictors: Vec<Option<MemoPredictor>> =
+        fitted.iter().map(|m| m.as_ref().map(MemoPredictor::new)).collect();
     for (&u, assign) in &pupil_plan {
         let Some(ur) = units.get_mut(&u) else { continue };
         let pooled = pooled_job.get(&u).copied().filter(|&j| fitted[j].is_some());
@@ -446,15 +473,30 @@ pub(crate) fn annotate(
     }
     let school_ix: BTreeMap<&schoolscan_domain::Brin, usize> =
         prep.schools.iter().enumerate().map(|(i, b)| (b, i)).collect();
+    // Per main unit, its current pupils by (school, grade) and by (school, class of the target
+    // year), in their order: one pass instead of a scan of all pupils per row.
+    type GradeKey = (usize, usize, schoolscan_domain::Grade);
+    type ClassKey<'p> = (usize, usize, &'p schoolscan_domain::GroupName);
+    let mut by_grade: BTreeMap<GradeKey, Vec<&PupilRes>> = BTreeMap::new();
+    let mut by_class: BTreeMap<ClassKey, Vec<&PupilRes>> = BTreeMap::new();
+    for &u in by_names.values() {
+        for p in &units[&u].um.current {
+            by_grade.entry((u, p.school, p.grade)).or_default().push(p);
+            if let Some((_, year, name)) = p.class.map(|c| &prep.classes[c])
+                && *year == ctx.year
+            {
+                by_class.entry((u, p.school, name)).or_default().push(p);
+            }
+        }
+    }
     for row in grades.iter_mut() {
-        let (Some(ur), Some(&s)) = (
-            by_names.get(&(row.subject.as_str(), row.scale.as_str())).map(|u| &units[u]),
-            school_ix.get(&row.school),
-        ) else {
+        let (Some(&u), Some(&s)) =
+            (by_names.get(&(row.subject.as_str(), row.scale.as_str())), school_ix.get(&row.school))
+        else {
             continue;
         };
-        let ps: Vec<&PupilRes> =
-            ur.um.current.iter().filter(|p| p.school == s && p.grade == row.grade).collect();
+        let ur = &units[&u];
+        let ps: Vec<&PupilRes> = by_grade.get(&(u, s, row.grade)).cloned().unwrap_or_default();
         let a = aggregate(&ps, icc(ur), min_n, true);
         row.median_growth_percentile = a.median;
         row.median_growth_percentile_ci95 = a.ci;
@@ -462,22 +504,14 @@ pub(crate) fn annotate(
         row.sgp_basis = a.basis;
     }
     for row in classes.iter_mut() {
-        let (Some(ur), Some(&s), Some(name)) = (
-            by_names.get(&(row.subject.as_str(), row.scale.as_str())).map(|u| &units[u]),
+        let (Some(&u), Some(&s), Some(name)) = (
+            by_names.get(&(row.subject.as_str(), row.scale.as_str())),
             school_ix.get(&row.school),
             row.group.as_ref(),
         ) else {
             continue;
         };
-        let ps: Vec<&PupilRes> = ur
-            .um
-            .current
-            .iter()
-            .filter(|p| {
-                p.school == s
-                    && p.class.is_some_and(|c| &prep.classes[c].2 == name && prep.classes[c].1 == ctx.year)
-            })
-            .collect();
+        let ps: Vec<&PupilRes> = by_class.get(&(u, s, name)).cloned().unwrap_or_default();
         // One class: its pupils are the sample; no clustering correction within it.
         let a = aggregate(&ps, 0.0, min_n, false);
         row.median_growth_percentile = a.median;

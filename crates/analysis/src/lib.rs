@@ -16,6 +16,7 @@ pub mod findings;
 mod groups;
 mod growth_pct;
 mod measure;
+mod par;
 mod prep;
 mod pupils;
 mod recovery;

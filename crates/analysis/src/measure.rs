@@ -256,6 +256,9 @@ pub fn measure_unit(
     for d in dist.values_mut() {
         d.sort_by(f64::total_cmp);
     }
+    // Mean and SD of each baseline distribution, once (not per cohort-only pupil).
+    let dist_mean_sd: BTreeMap<Moment, (f64, f64)> =
+        dist.iter().map(|(m, d)| (*m, (mean(d), sd(d)))).collect();
 
     // 3. Fit the models.
     let mut models: Vec<KeyModel> = Vec::new();
@@ -297,10 +300,10 @@ pub fn measure_unit(
             }
             let d = dist.get(&c.t.moment).map(Vec::as_slice).unwrap_or(&[]);
             let (pct, es) = if d.len() >= 2 {
-                let s = sd(d);
+                let (mu, s) = dist_mean_sd.get(&c.t.moment).copied().unwrap_or((f64::NAN, f64::NAN));
                 (
                     Some(crate::stats::combine::mid_rank_percentile(d, c.t.value)),
-                    if s > 0.0 { Some((mean(d) - c.t.value) / s) } else { None },
+                    if s > 0.0 { Some((mu - c.t.value) / s) } else { None },
                 )
             } else {
                 (None, None)

@@ -99,25 +99,195 @@ pub fn moment_kind_of(date: Date) -> MomentKind {
     }
 }
 
+/// A fast hash for the maps looked up once per score row with a few short strings as key
+/// (FNV-1a's multiply–xor, eight bytes at a time): much cheaper than the default SipHash, whose
+/// resistance to crafted collisions is not needed for the handful of test and unit keys of an
+/// export. Only used for look-ups; no output depends on the order of these maps.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(Self::PRIME).rotate_left(23);
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // A final avalanche, so the low bits (the table index) depend on every input bit.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// A unit key as it appears in a score row: (test, component, value kind).
+type RawKey<'a> = (&'a str, Option<&'a str>, ValueKind);
+
+/// The indexes a score row is resolved with.
+struct Lookups<'a, 'd> {
+    tests: &'a FnvMap<&'d str, &'d schoolscan_domain::Test>,
+    school_ix: &'a HashMap<&'d Brin, usize>,
+    pupil_ix: &'a HashMap<(usize, &'d PupilNumber), usize>,
+    enrol: &'a [BTreeMap<i32, (usize, Grade)>],
+}
+
+/// The usable score rows of one stretch of the export, as (local unit-key id, pupil, obs), with
+/// the unit keys in order of first appearance and the skipped rows by reason.
+struct ScoreRows<'d> {
+    rows: Vec<(usize, usize, Obs)>,
+    keys: Vec<(RawKey<'d>, (UnitKey, ScaleKind))>,
+    skipped: BTreeMap<&'static str, usize>,
+}
+
+fn score_rows<'d>(scores: &'d [schoolscan_domain::Score], look: &Lookups<'_, 'd>) -> ScoreRows<'d> {
+    let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
+    // Unit keys are interned once per (test, component, value kind), so rows sort on integers.
+    let mut raw_ids: FnvMap<RawKey, usize> = FnvMap::default();
+    let mut keys: Vec<(RawKey, (UnitKey, ScaleKind))> = Vec::new();
+    let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(scores.len());
+    // Exports list a pupil's scores together: remember the last pupil look-up instead of
+    // hashing the same strings again for every row.
+    let mut last_pupil: Option<(&Brin, &PupilNumber, usize)> = None;
+    for s in scores {
+        let Some(test) = look.tests.get(s.test_key.as_str()).copied() else {
+            *skipped.entry("onbekende toets").or_default() += 1;
+            continue;
+        };
+        let p = match last_pupil {
+            Some((b, n, p)) if b == &s.school && n == &s.pupil => p,
+            _ => {
+                let p = look.pupil_ix[&(look.school_ix[&s.school], &s.pupil)];
+                last_pupil = Some((&s.school, &s.pupil, p));
+                p
+            }
+        };
+        let (value, vk) = match (s.ability, s.raw, &s.component) {
+            (Some(a), _, _) if a.is_finite() => (a, ValueKind::Ability),
+            (_, Some(r), Some(_)) if r.is_finite() => (r, ValueKind::Raw),
+            _ => {
+                *skipped.entry("geen vaardigheidsscore").or_default() += 1;
+                continue;
+            }
+        };
+        let year = SchoolYear::of(s.date).start_year();
+        let moment = match s.moment {
+            Some(m) => m,
+            None => match look.enrol[p].get(&year) {
+                Some(&(_, g)) => Moment::new(moment_kind_of(s.date), g),
+                None => {
+                    *skipped.entry("geen toetsmoment of jaargroep").or_default() += 1;
+                    continue;
+                }
+            },
+        };
+        let rk: RawKey = (s.test_key.as_str(), s.component.as_deref(), vk);
+        let id = *raw_ids.entry(rk).or_insert_with(|| {
+            let key = UnitKey {
+                subject: test.subject.clone(),
+                scale: test.scale.code.clone(),
+                component: s.component.clone(),
+                value: vk,
+            };
+            keys.push((rk, (key, test.scale.kind)));
+            keys.len() - 1
+        });
+        let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
+        rows.push((id, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
+    }
+    ScoreRows { rows, keys, skipped }
+}
+
+/// The canonical order of score rows: unit, pupil, date, moment, value, CSEM. Rows equal under
+/// it are identical, so an unstable sort is enough and any merge of sorted parts is the same.
+fn row_order(a: &(usize, usize, Obs), b: &(usize, usize, Obs)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0)
+        .then(a.1.cmp(&b.1))
+        .then(a.2.date.cmp(&b.2.date))
+        .then(a.2.moment.cmp(&b.2.moment))
+        .then(a.2.value.total_cmp(&b.2.value))
+        .then(a.2.csem.unwrap_or(-1.0).total_cmp(&b.2.csem.unwrap_or(-1.0)))
+}
+
+/// The rows of two vectors sorted by [`row_order`], merged in that order.
+fn merge_sorted(
+    a: Vec<(usize, usize, Obs)>,
+    b: Vec<(usize, usize, Obs)>,
+) -> impl Iterator<Item = (usize, usize, Obs)> {
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    std::iter::from_fn(move || {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => row_order(x, y) != std::cmp::Ordering::Greater,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if take_a { a.next() } else { b.next() }
+    })
+}
+
 pub fn prepare(data: &Dataset) -> Prepared {
-    // Schools and pupils, sorted.
-    let mut school_set: BTreeSet<Brin> = BTreeSet::new();
-    school_set.extend(data.schools.iter().map(|s| s.brin.clone()));
-    school_set.extend(data.pupils.iter().map(|p| p.school.clone()));
-    school_set.extend(data.enrolments.iter().map(|e| e.school.clone()));
-    school_set.extend(data.scores.iter().map(|s| s.school.clone()));
-    school_set.extend(data.observations.iter().map(|s| s.school.clone()));
-    let schools: Vec<Brin> = school_set.into_iter().collect();
+    // Schools and pupils, sorted. Borrowed, so the school of every score row is compared but
+    // not cloned.
+    let mut school_set: BTreeSet<&Brin> = BTreeSet::new();
+    school_set.extend(data.schools.iter().map(|s| &s.brin));
+    school_set.extend(data.pupils.iter().map(|p| &p.school));
+    school_set.extend(data.enrolments.iter().map(|e| &e.school));
+    // Score and observation rows come grouped by school: only a change of school is looked up.
+    let mut last: Option<&Brin> = None;
+    for b in data.scores.iter().map(|s| &s.school).chain(data.observations.iter().map(|s| &s.school)) {
+        if last != Some(b) {
+            school_set.insert(b);
+            last = Some(b);
+        }
+    }
+    let schools: Vec<Brin> = school_set.into_iter().cloned().collect();
     let school_ix: HashMap<&Brin, usize> = schools.iter().enumerate().map(|(i, b)| (b, i)).collect();
 
     let mut pupil_set: BTreeMap<(usize, PupilNumber), Option<&schoolscan_domain::Pupil>> = BTreeMap::new();
     for p in &data.pupils {
         pupil_set.insert((school_ix[&p.school], p.number.clone()), Some(p));
     }
+    let mut prev: Option<(&Brin, &PupilNumber)> = None;
     for e in &data.enrolments {
+        if prev.is_some_and(|(b, n)| b == &e.school && n == &e.pupil) {
+            continue;
+        }
+        prev = Some((&e.school, &e.pupil));
         pupil_set.entry((school_ix[&e.school], e.pupil.clone())).or_insert(None);
     }
+    // Exports list a pupil's scores together: skip the look-up (and the key's allocation) while
+    // the pupil stays the same.
+    let mut prev: Option<(&Brin, &PupilNumber)> = None;
     for s in &data.scores {
+        if prev.is_some_and(|(b, n)| b == &s.school && n == &s.pupil) {
+            continue;
+        }
+        prev = Some((&s.school, &s.pupil));
         pupil_set.entry((school_ix[&s.school], s.pupil.clone())).or_insert(None);
     }
     let pupils: Vec<PupilInfo> = pupil_set
@@ -153,73 +323,29 @@ pub fn prepare(data: &Dataset) -> Prepared {
         enrol[p].entry(y).and_modify(|old| *old = (*old).min(v)).or_insert(v);
     }
 
-    // Units and observations.
-    let tests: HashMap<&str, &schoolscan_domain::Test> =
+    // Units and observations: the score rows are read in two halves in parallel, each with its
+    // own interned unit keys, which are then merged (their numbering does not matter: units are
+    // ordered by key below).
+    let tests: FnvMap<&str, &schoolscan_domain::Test> =
         data.tests.iter().map(|t| (t.key.as_str(), t)).collect();
+    let look = Lookups { tests: &tests, school_ix: &school_ix, pupil_ix: &pupil_ix, enrol: &enrol };
+    let (first, second) = data.scores.split_at(data.scores.len() / 2);
+    let (part_a, part_b) = crate::par::join(|| score_rows(first, &look), || score_rows(second, &look));
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    // Unit keys are interned once per (test, component, value kind), so rows sort on integers.
-    type RawKey<'a> = (&'a str, Option<&'a str>, ValueKind);
-    let mut raw_ids: HashMap<RawKey, usize> = HashMap::new();
+    let mut raw_ids: FnvMap<RawKey, usize> = FnvMap::default();
     let mut raw_keys: Vec<(UnitKey, ScaleKind)> = Vec::new();
-    let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(data.scores.len());
-    // Exports list a pupil's scores together: remember the last look-ups instead of hashing the
-    // same strings again for every row.
-    let mut last_test: Option<(&str, &schoolscan_domain::Test)> = None;
-    let mut last_pupil: Option<(&Brin, &PupilNumber, usize)> = None;
-    for s in &data.scores {
-        let test = match last_test {
-            Some((k, t)) if k == s.test_key.as_str() => t,
-            _ => {
-                let Some(t) = tests.get(s.test_key.as_str()).copied() else {
-                    *skipped.entry("onbekende toets".to_owned()).or_default() += 1;
-                    continue;
-                };
-                last_test = Some((s.test_key.as_str(), t));
-                t
-            }
-        };
-        let p = match last_pupil {
-            Some((b, n, p)) if b == &s.school && n == &s.pupil => p,
-            _ => {
-                let p = pupil_ix[&(school_ix[&s.school], &s.pupil)];
-                last_pupil = Some((&s.school, &s.pupil, p));
-                p
-            }
-        };
-        let (value, vk) = match (s.ability, s.raw, &s.component) {
-            (Some(a), _, _) if a.is_finite() => (a, ValueKind::Ability),
-            (_, Some(r), Some(_)) if r.is_finite() => (r, ValueKind::Raw),
-            _ => {
-                *skipped.entry("geen vaardigheidsscore".to_owned()).or_default() += 1;
-                continue;
-            }
-        };
-        let year = SchoolYear::of(s.date).start_year();
-        let moment = match s.moment {
-            Some(m) => m,
-            None => match enrol[p].get(&year) {
-                Some(&(_, g)) => Moment::new(moment_kind_of(s.date), g),
-                None => {
-                    *skipped.entry("geen toetsmoment of jaargroep".to_owned()).or_default() += 1;
-                    continue;
-                }
-            },
-        };
-        let rk: RawKey = (s.test_key.as_str(), s.component.as_deref(), vk);
-        let id = *raw_ids.entry(rk).or_insert_with(|| {
-            raw_keys.push((
-                UnitKey {
-                    subject: test.subject.clone(),
-                    scale: test.scale.code.clone(),
-                    component: s.component.clone(),
-                    value: vk,
-                },
-                test.scale.kind,
-            ));
-            raw_keys.len() - 1
-        });
-        let csem = s.csem.filter(|c| c.is_finite() && *c > 0.0);
-        rows.push((id, p, Obs { date: s.date, year, m: school_month_index(s.date), moment, value, csem }));
+    // Per part, chunk-local key id → merged id.
+    let mut merged_ids: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for (part, ids) in [&part_a, &part_b].into_iter().zip(merged_ids.iter_mut()) {
+        for (reason, n) in &part.skipped {
+            *skipped.entry((*reason).to_owned()).or_default() += n;
+        }
+        for (rk, key) in &part.keys {
+            ids.push(*raw_ids.entry(*rk).or_insert_with(|| {
+                raw_keys.push(key.clone());
+                raw_keys.len() - 1
+            }));
+        }
     }
     // Canonical unit order: by key (several tests can share a scale; the first kind seen in key
     // order wins, deterministically).
@@ -242,29 +368,40 @@ pub fn prepare(data: &Dataset) -> Prepared {
             }
         }
     }
-    for r in rows.iter_mut() {
-        r.0 = order_of_raw[r.0].1;
-    }
-    // Unstable is enough: rows equal under this order are identical.
-    rows.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(a.1.cmp(&b.1))
-            .then(a.2.date.cmp(&b.2.date))
-            .then(a.2.moment.cmp(&b.2.moment))
-            .then(a.2.value.total_cmp(&b.2.value))
-            .then(a.2.csem.unwrap_or(-1.0).total_cmp(&b.2.csem.unwrap_or(-1.0)))
-    });
+    // Each half gets its unit ranks and is sorted on its own thread; the two are then merged.
+    // Exports list each pupil's scores together in date order, so after a (stable) split by unit
+    // the rows are mostly in order already, which the stable sort's run detection exploits.
+    let n_units = sorted.len();
+    let canonical = |mut rows: Vec<(usize, usize, Obs)>, ids: &[usize]| {
+        // A counting sort by unit rank (stable), then the sort proper.
+        let mut start = vec![0usize; n_units + 1];
+        for r in rows.iter_mut() {
+            r.0 = order_of_raw[ids[r.0]].1;
+            start[r.0 + 1] += 1;
+        }
+        for u in 0..n_units {
+            start[u + 1] += start[u];
+        }
+        let Some(&fill) = rows.first() else { return rows };
+        let mut by_unit = vec![fill; rows.len()];
+        for r in rows {
+            by_unit[start[r.0]] = r;
+            start[r.0] += 1;
+        }
+        by_unit.sort_by(row_order);
+        by_unit
+    };
+    let (rows_a, rows_b) = (part_a.rows, part_b.rows);
+    let [ids_a, ids_b] = &merged_ids;
+    let (rows_a, rows_b) = crate::par::join(|| canonical(rows_a, ids_a), || canonical(rows_b, ids_b));
+    let mut rows = merge_sorted(rows_a, rows_b).peekable();
     let unit_list: Vec<(UnitKey, ScaleKind)> = sorted.into_iter().map(|(k, (kind, _))| (k, kind)).collect();
     let mut units: Vec<Unit> = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let uid = rows[i].0;
+    while let Some(&(uid, _, _)) = rows.peek() {
         let mut series: Vec<(usize, Vec<Obs>)> = Vec::new();
-        while i < rows.len() && rows[i].0 == uid {
-            let p = rows[i].1;
+        while let Some(&(_, p, _)) = rows.peek().filter(|r| r.0 == uid) {
             let mut obs: Vec<Obs> = Vec::new();
-            while i < rows.len() && rows[i].0 == uid && rows[i].1 == p {
-                let o = rows[i].2;
+            while let Some((_, _, o)) = rows.next_if(|r| r.0 == uid && r.1 == p) {
                 // One score per (school year, moment): a later sitting replaces an earlier one.
                 if let Some(pos) = obs.iter().position(|x| x.year == o.year && x.moment == o.moment) {
                     obs.remove(pos);
@@ -273,7 +410,6 @@ pub fn prepare(data: &Dataset) -> Prepared {
                         .or_default() += 1;
                 }
                 obs.push(o);
-                i += 1;
             }
             series.push((p, obs));
         }

@@ -10,79 +10,85 @@ use crate::engine::{Ctx, UnitResult, fin, fin2, measure_all, scope_members, too_
 use crate::findings::RecoveryRow;
 use crate::prep::UnitKey;
 
-pub fn recovery_rows(ctx: &Ctx, target_units: &BTreeMap<usize, UnitResult>) -> Vec<RecoveryRow> {
-    let order = |k: MomentKind| match k {
-        MomentKind::B => 0u8,
+fn order(k: MomentKind) -> u8 {
+    match k {
+        MomentKind::B => 0,
         MomentKind::M => 1,
         MomentKind::E => 2,
-    };
-    // Moments since the closure with data in the scope.
-    let mut moments: BTreeSet<(i32, u8, MomentKind)> = BTreeSet::new();
-    for unit in ctx.prep.units.iter().filter(|u| u.is_main()) {
-        for (p, obs) in &unit.series {
-            if !ctx.in_scope(ctx.prep.pupils[*p].school) {
-                continue;
-            }
-            for o in obs.iter().filter(|o| o.date >= ctx.cfg.closure_start) {
-                moments.insert((o.year, order(o.moment.kind), o.moment.kind));
-            }
-        }
     }
-    let mut rows: Vec<RecoveryRow> = Vec::new();
-    let mut last: BTreeMap<UnitKey, f64> = BTreeMap::new();
-    for (year, _, kind) in moments {
-        let is_target = year == ctx.year && kind == ctx.kind;
-        let owned;
-        let units = if is_target {
-            target_units
+}
+
+/// The recovery rows of one moment other than the target, still without `recovered_months`
+/// (that needs the previous moment's delay).
+pub struct LaterMoment {
+    year: i32,
+    kind: MomentKind,
+    rows: Vec<(UnitKey, RecoveryRow)>,
+}
+
+/// Measures the main units at every moment since the closure with data in the scope, except
+/// the target (which the caller has measured already), one moment at a time, keeping only its
+/// rows. Independent of the growth percentiles, so it can run while they are fitted.
+pub fn measure_later_moments(ctx: &Ctx) -> Vec<LaterMoment> {
+    later_moments(ctx)
+        .into_iter()
+        .map(|(year, kind)| LaterMoment {
+            year,
+            kind,
+            rows: moment_rows(ctx, year, kind, &measure_all(ctx, year, kind, true)),
+        })
+        .collect()
+}
+
+/// The recovery rows of the main units measured at one moment, keyed by unit, without
+/// `recovered_months`.
+fn moment_rows(
+    ctx: &Ctx,
+    year: i32,
+    kind: MomentKind,
+    units: &BTreeMap<usize, UnitResult>,
+) -> Vec<(UnitKey, RecoveryRow)> {
+    let is_target = year == ctx.year && kind == ctx.kind;
+    let mut rows = Vec::new();
+    for (&u, ur) in units {
+        if !ctx.prep.units[u].is_main() {
+            continue;
+        }
+        let (subject, scale) = unit_names(ctx, u);
+        let members = scope_members(ctx, ur);
+        let targets: usize =
+            ur.um.targets_per_school.iter().filter(|(s, _)| ctx.in_scope(**s)).map(|(_, c)| c).sum();
+        if targets == 0 {
+            continue;
+        }
+        let n = members.len();
+        let m = ur.metric();
+        let a = (n >= ctx.cfg.min_n)
+            .then(|| ur.vc(m).and_then(|vc| agg::aggregate(&members, m, vc, &ur.um.models)))
+            .flatten();
+        let es = if m == Metric::Es {
+            a
         } else {
-            owned = measure_all(ctx, year, kind, true);
-            &owned
+            (n >= ctx.cfg.min_n)
+                .then(|| ur.vc_es.and_then(|vc| agg::aggregate(&members, Metric::Es, &vc, &ur.um.models)))
+                .flatten()
         };
-        for (&u, ur) in units {
-            if !ctx.prep.units[u].is_main() {
-                continue;
-            }
-            let (subject, scale) = unit_names(ctx, u);
-            let members = scope_members(ctx, ur);
-            let targets: usize =
-                ur.um.targets_per_school.iter().filter(|(s, _)| ctx.in_scope(**s)).map(|(_, c)| c).sum();
-            if targets == 0 {
-                continue;
-            }
-            let n = members.len();
-            let m = ur.metric();
-            let a = (n >= ctx.cfg.min_n)
-                .then(|| ur.vc(m).and_then(|vc| agg::aggregate(&members, m, vc, &ur.um.models)))
-                .flatten();
-            let es = if m == Metric::Es {
-                a
+        let delay = if m == Metric::Months { a.and_then(|a| fin(a.mean)) } else { None };
+        let key = ctx.prep.units[u].key.clone();
+        let note = if n < ctx.cfg.min_n {
+            Some(if targets >= ctx.cfg.min_n {
+                "geen cohort van vóór corona met dezelfde tussenperiode vanaf de laatste score vóór de sluiting \
+                 (of te weinig leerlingen met zo'n score): geen vertraging te berekenen"
+                    .to_owned()
             } else {
-                (n >= ctx.cfg.min_n)
-                    .then(|| ur.vc_es.and_then(|vc| agg::aggregate(&members, Metric::Es, &vc, &ur.um.models)))
-                    .flatten()
-            };
-            let delay = if m == Metric::Months { a.and_then(|a| fin(a.mean)) } else { None };
-            let key = ctx.prep.units[u].key.clone();
-            let recovered = match (last.get(&key), delay) {
-                (Some(prev), Some(d)) => fin(prev - d),
-                _ => None,
-            };
-            if let Some(d) = delay {
-                last.insert(key, d);
-            }
-            let note = if n < ctx.cfg.min_n {
-                Some(if targets >= ctx.cfg.min_n {
-                    "geen cohort van vóór corona met dezelfde tussenperiode vanaf de laatste score vóór de sluiting \
-                     (of te weinig leerlingen met zo'n score): geen vertraging te berekenen"
-                        .to_owned()
-                } else {
-                    too_small(n)
-                })
-            } else {
-                ur.no_months_reason.clone()
-            };
-            rows.push(RecoveryRow {
+                too_small(n)
+            })
+        } else {
+            ur.no_months_reason.clone()
+        };
+        rows.push((
+            key,
+            RecoveryRow {
                 subject,
                 scale,
                 year: SchoolYear::new(year),
@@ -94,9 +100,65 @@ pub fn recovery_rows(ctx: &Ctx, target_units: &BTreeMap<usize, UnitResult>) -> V
                 delay_months: delay,
                 ci95: if m == Metric::Months { a.and_then(|a| fin2(a.ci())) } else { None },
                 effect_size: es.and_then(|a| fin(a.mean)),
-                recovered_months: recovered,
+                recovered_months: None,
                 note,
-            });
+            },
+        ));
+    }
+    rows
+}
+
+/// Moments since the closure with data in the scope, other than the target, in time order.
+fn later_moments(ctx: &Ctx) -> Vec<(i32, MomentKind)> {
+    moments(ctx).into_iter().filter(|&(y, k)| !(y == ctx.year && k == ctx.kind)).collect()
+}
+
+/// Moments since the closure with data in the scope, in time order.
+fn moments(ctx: &Ctx) -> Vec<(i32, MomentKind)> {
+    let mut moments: BTreeSet<(i32, u8, MomentKind)> = BTreeSet::new();
+    for unit in ctx.prep.units.iter().filter(|u| u.is_main()) {
+        for (p, obs) in &unit.series {
+            if !ctx.in_scope(ctx.prep.pupils[*p].school) {
+                continue;
+            }
+            for o in obs.iter().filter(|o| o.date >= ctx.cfg.closure_start) {
+                moments.insert((o.year, order(o.moment.kind), o.moment.kind));
+            }
+        }
+    }
+    moments.into_iter().map(|(y, _, k)| (y, k)).collect()
+}
+
+/// The recovery rows from the target's measurements and those of [`measure_later_moments`],
+/// with the months recovered since the previous moment.
+pub fn recovery_rows(
+    ctx: &Ctx,
+    target_units: &BTreeMap<usize, UnitResult>,
+    later: &[LaterMoment],
+) -> Vec<RecoveryRow> {
+    let mut rows: Vec<RecoveryRow> = Vec::new();
+    let mut last: BTreeMap<UnitKey, f64> = BTreeMap::new();
+    for (year, kind) in moments(ctx) {
+        let owned;
+        let moment = if year == ctx.year && kind == ctx.kind {
+            owned = moment_rows(ctx, year, kind, target_units);
+            &owned
+        } else {
+            match later.iter().find(|m| m.year == year && m.kind == kind) {
+                Some(m) => &m.rows,
+                None => continue,
+            }
+        };
+        for (key, row) in moment {
+            let mut row = row.clone();
+            row.recovered_months = match (last.get(key), row.delay_months) {
+                (Some(prev), Some(d)) => fin(prev - d),
+                _ => None,
+            };
+            if let Some(d) = row.delay_months {
+                last.insert(key.clone(), d);
+            }
+            rows.push(row);
         }
     }
     rows.sort_by(|a, b| {

@@ -27,10 +27,26 @@
 //! bound it violates, and β moves along the edge that keeps the other basic observations
 //! on the fit: `β(t) = β ∓ t·z`, `z = X_H⁻¹e_q`. Along that edge the check loss is convex
 //! piecewise linear in `t`, with initial slope `−(violation)` and a kink of size
-//! `|x_jᵀz|` where a residual changes sign. We walk the kinks in order (a heap), flipping
-//! the labels of the observations we pass, and stop at the kink where the slope becomes
-//! non-negative: that observation enters the basis. This is an exact line search, so
-//! each iteration decreases the check loss or keeps it equal (degenerate step).
+//! `|x_jᵀz|` where a residual changes sign. We walk the kinks in order of step length (ties
+//! by observation index), flipping the labels of the observations we pass, and stop at the
+//! kink where the slope becomes non-negative: that observation enters the basis. This is an
+//! exact line search, so each iteration decreases the check loss or keeps it equal
+//! (degenerate step).
+//!
+//! # Making an iteration cheap
+//!
+//! An iteration must not cost a pass over all n observations, or the 100 τ of an SGP model
+//! (thousands of pivots) become the bottleneck. SGP designs are B-splines of integer
+//! scores, so observations share design rows: with G distinct rows (often G ≪ n),
+//! `x_gᵀβ` and `x_gᵀz` are computed once per distinct row. All observations of one
+//! distinct row move with the same slope along the edge, so their kinks come in the order
+//! of y: each distinct row keeps its nonbasic observations per label in (y, index) order,
+//! and the line search merges these lists lazily, taking from each row only the run of
+//! kinks it reaches (first runs are selected and sorted in chunks, later runs come from a
+//! small heap). Step lengths are computed exactly as a full scan would, and the merged
+//! order is the same total order, so the pivots — and the vertex — are those of the full
+//! scan; only the work changes (about O(G·p) plus the kinks actually crossed). Residuals of
+//! all observations are computed only for the optimality check and the result.
 //!
 //! * **Leaving rule**: dual steepest edge, i.e. the largest `violation² / ‖z_q‖²`
 //!   (`z_q` is row q of the basis inverse of the dual LP, so the weight is exact).
@@ -39,15 +55,15 @@
 //! * **Anti-cycling**: after a run of degenerate (zero-length) steps the solver switches to
 //!   Bland's rule (smallest observation index) until it makes progress again.
 //! * **Numerics**: the p × p basis inverse is recomputed from scratch by Gauss–Jordan
-//!   with partial pivoting after every pivot (p ≤ ~30, so this costs less than one pass
-//!   over the data), and β and all residuals are recomputed exactly from it, so no error
+//!   with partial pivoting after every pivot (p ≤ ~30), and β and every residual the line
+//!   search or the optimality check uses are computed from it afresh, so no error
 //!   accumulates across pivots. The sum of the upper-bound rows is updated incrementally
 //!   and recomputed exactly every few pivots and before optimality is declared.
 //! * **Parametric in τ (warm start)**: the optimal basis for τ stays dual feasible for
 //!   τ + 0.01 and only its `a_H` changes, so a few dual simplex pivots reach the next
 //!   optimum. [`rq_path`] solves the τ grid in ascending order that way.
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use crate::error::{Result, SgpError};
@@ -93,21 +109,69 @@ struct Kink {
     j: usize,
 }
 
-impl PartialEq for Kink {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
+/// The order in which the line search meets the kinks: by step length, ties by observation
+/// index (a total order, since indices are unique).
+fn kink_order(a: &Kink, b: &Kink) -> Ordering {
+    a.t.total_cmp(&b.t).then_with(|| a.j.cmp(&b.j))
 }
-impl Eq for Kink {}
-impl PartialOrd for Kink {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
+
+/// The kinks of one line search, handed out in [`kink_order`] but sorted lazily: the line
+/// search usually stops after a few kinks out of thousands, so instead of ordering them all
+/// (a heap) the smallest `chunk` are selected (`select_nth_unstable`, linear time) and only
+/// those are sorted; when they run out, the next, larger chunk of the rest. Because the order
+/// is total, the sequence is exactly the fully sorted one.
+#[derive(Debug, Default)]
+struct KinkQueue {
+    kinks: Vec<Kink>,
+    /// Next kink to hand out.
+    pos: usize,
+    /// `kinks[pos..sorted]` is sorted and no larger than anything after it.
+    sorted: usize,
+    chunk: usize,
 }
-impl Ord for Kink {
-    /// Reversed, so that `BinaryHeap` pops the smallest step length first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.t.total_cmp(&self.t).then_with(|| other.j.cmp(&self.j))
+
+impl KinkQueue {
+    /// First chunk size; the line search rarely crosses more kinks.
+    const FIRST_CHUNK: usize = 32;
+
+    fn clear(&mut self) {
+        self.kinks.clear();
+        self.pos = 0;
+        self.sorted = 0;
+        self.chunk = Self::FIRST_CHUNK;
+    }
+
+    fn push(&mut self, k: Kink) {
+        self.kinks.push(k);
+    }
+
+    /// Makes sure `kinks[pos]` is the next kink in order, if there is one.
+    fn ready(&mut self) -> bool {
+        if self.pos < self.sorted {
+            return true;
+        }
+        let rest = &mut self.kinks[self.pos..];
+        if rest.is_empty() {
+            return false;
+        }
+        let k = self.chunk.min(rest.len());
+        if k < rest.len() {
+            rest.select_nth_unstable_by(k - 1, kink_order);
+        }
+        rest[..k].sort_unstable_by(kink_order);
+        self.sorted = self.pos + k;
+        self.chunk = self.chunk.saturating_mul(4);
+        true
+    }
+
+    fn peek(&mut self) -> Option<&Kink> {
+        if self.ready() { self.kinks.get(self.pos) } else { None }
+    }
+
+    fn pop(&mut self) -> Option<Kink> {
+        let k = *self.peek()?;
+        self.pos += 1;
+        Some(k)
     }
 }
 
@@ -127,7 +191,60 @@ pub struct RqSolver<'a> {
     colsum: Vec<f64>,
     s_upper: Vec<f64>,
     res_tol: f64,
-    w: Vec<f64>,
+    /// The distinct rows of X (row-major, `urows.len() / p` of them) and, per observation, the
+    /// index of its row among them. SGP designs are B-splines of integer scores, so many
+    /// observations share a row; `x_jᵀβ` and `x_jᵀz` are computed once per distinct row.
+    urows: Vec<f64>,
+    group: Vec<usize>,
+    /// `x_gᵀβ` and `x_gᵀz` per distinct row g (scratch).
+    ub: Vec<f64>,
+    uz: Vec<f64>,
+    /// Per distinct row, its nonbasic observations labelled lower and upper, each sorted by
+    /// (y, index). Within one distinct row every observation moves with the same `x_gᵀz`, so
+    /// its kinks come in the order of y: the line search merges these runs instead of
+    /// scanning every observation.
+    lower: Vec<Vec<usize>>,
+    higher: Vec<Vec<usize>>,
+    /// Line-search state: the first run of every distinct row (lazily sorted), the later
+    /// runs (a heap), and per distinct row where its walk stands.
+    first_runs: KinkQueue,
+    later_runs: BinaryHeap<Reverse<OrdKink>>,
+    cursors: Vec<Cursor>,
+}
+
+/// Where the line search stands in one distinct row's list of candidate observations.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    /// |x_gᵀz| along the edge (the kink size of every candidate of this row).
+    g: f64,
+    /// Candidates are the upper observations (ascending y) rather than the lower ones
+    /// (descending y).
+    up: bool,
+    /// Candidates handed to the queues so far.
+    next: usize,
+    /// Of those, how many are still in a queue.
+    pending: usize,
+}
+
+/// A kink ordered by [`kink_order`] (for the heap of later runs).
+#[derive(Debug, Clone, Copy)]
+struct OrdKink(Kink);
+
+impl PartialEq for OrdKink {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for OrdKink {}
+impl PartialOrd for OrdKink {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrdKink {
+    fn cmp(&self, other: &Self) -> Ordering {
+        kink_order(&self.0, &other.0)
+    }
 }
 
 impl<'a> RqSolver<'a> {
@@ -159,6 +276,8 @@ impl<'a> RqSolver<'a> {
             }
         }
         let ymax = y.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+        let (urows, group) = distinct_rows(x, n, p);
+        let nu = urows.len() / p;
         let mut s = Self {
             x,
             y,
@@ -173,12 +292,29 @@ impl<'a> RqSolver<'a> {
             colsum,
             s_upper: vec![0.0; p],
             res_tol: RES_TOL_REL * ymax,
-            w: vec![0.0; n],
+            urows,
+            group,
+            ub: vec![0.0; nu],
+            uz: vec![0.0; nu],
+            lower: vec![Vec::new(); nu],
+            higher: vec![Vec::new(); nu],
+            first_runs: KinkQueue::default(),
+            later_runs: BinaryHeap::new(),
+            cursors: vec![Cursor::default(); nu],
         };
         s.refactor()?;
+        s.compute_resid();
         // Label every nonbasic observation by the sign of its residual: dual feasible.
         for j in 0..n {
             s.upper[j] = !s.is_basic[j] && s.resid[j] > 0.0;
+            if !s.is_basic[j] {
+                let g = s.group[j];
+                if s.upper[j] { &mut s.higher[g] } else { &mut s.lower[g] }.push(j);
+            }
+        }
+        let y = s.y;
+        for list in s.lower.iter_mut().chain(s.higher.iter_mut()) {
+            list.sort_by(|&a, &b| y[a].total_cmp(&y[b]).then(a.cmp(&b)));
         }
         s.recompute_upper_sum();
         Ok(s)
@@ -202,10 +338,141 @@ impl<'a> RqSolver<'a> {
         let mut beta = vec![0.0; p];
         mat_vec(&self.binv, &yh, &mut beta);
         self.beta = beta;
-        for j in 0..self.n {
-            self.resid[j] = if self.is_basic[j] { 0.0 } else { self.y[j] - dot(self.row(j), &self.beta) };
+        // x_jᵀβ per distinct row: bit for bit what `dot(self.row(j), &self.beta)` gives.
+        for (b, row) in self.ub.iter_mut().zip(self.urows.chunks_exact(p)) {
+            *b = dot(row, &self.beta);
         }
         Ok(())
+    }
+
+    /// All residuals r_j = y_j − x_jᵀβ (zero for the basic observations). The line search
+    /// computes the ones it needs itself; this is for the optimality check and the result.
+    fn compute_resid(&mut self) {
+        for (j, r) in self.resid.iter_mut().enumerate() {
+            *r = if self.is_basic[j] { 0.0 } else { self.y[j] - self.ub[self.group[j]] };
+        }
+    }
+
+    /// The sorted list that holds nonbasic observation `j` under its current label.
+    fn list_of(&mut self, j: usize) -> &mut Vec<usize> {
+        let g = self.group[j];
+        if self.upper[j] { &mut self.higher[g] } else { &mut self.lower[g] }
+    }
+
+    /// Adds nonbasic observation `j` to the list of its current label.
+    fn enlist(&mut self, j: usize) {
+        let y = self.y;
+        let list = self.list_of(j);
+        if let Err(pos) = list.binary_search_by(|&m| y[m].total_cmp(&y[j]).then(m.cmp(&j))) {
+            list.insert(pos, j);
+        }
+    }
+
+    /// Removes observation `j` from the list of its current label.
+    fn unlist(&mut self, j: usize) {
+        let y = self.y;
+        let list = self.list_of(j);
+        if let Ok(pos) = list.binary_search_by(|&m| y[m].total_cmp(&y[j]).then(m.cmp(&j))) {
+            list.remove(pos);
+        }
+    }
+
+    /// Flips the label of nonbasic observation `j`.
+    fn flip(&mut self, j: usize) {
+        self.unlist(j);
+        self.upper[j] = !self.upper[j];
+        self.enlist(j);
+    }
+
+    /// Hands the next run of distinct row `gi`'s candidates to the queues: every candidate
+    /// with the same step length as the next one (steps are nondecreasing along the list,
+    /// so runs come in order; within a run the queues order by index). Initial runs go to
+    /// `first_runs`, later ones to `later_runs`.
+    fn push_run(&mut self, gi: usize, initial: bool) {
+        let c = self.cursors[gi];
+        let list = if c.up { &self.higher[gi] } else { &self.lower[gi] };
+        let len = list.len();
+        let (y, ub) = (self.y, self.ub[gi]);
+        // Exactly the step the full scan computes for observation j.
+        let step = |j: usize| {
+            let r = y[j] - ub;
+            if c.up { r.max(0.0) / c.g } else { (-r).max(0.0) / c.g }
+        };
+        let at = |k: usize| if c.up { list[k] } else { list[len - 1 - k] };
+        let mut k = c.next;
+        let Some(first_t) = (k < len).then(|| step(at(k))) else { return };
+        while k < len {
+            let j = at(k);
+            let t = step(j);
+            // Numerical equality (so ±0 form one run; the queues order them exactly).
+            if t != first_t {
+                break;
+            }
+            let kink = Kink { t, g: c.g, j };
+            if initial {
+                self.first_runs.push(kink);
+            } else {
+                self.later_runs.push(Reverse(OrdKink(kink)));
+            }
+            k += 1;
+        }
+        let cur = &mut self.cursors[gi];
+        cur.pending = k - cur.next;
+        cur.next = k;
+    }
+
+    /// Sets up the line search along edge direction `z` with sign `sigma`: the kinks of every
+    /// nonbasic observation whose residual changes sign along it, in [`kink_order`].
+    fn start_line_search(&mut self, z: &[f64], sigma: f64) {
+        for (v, row) in self.uz.iter_mut().zip(self.urows.chunks_exact(self.p)) {
+            *v = dot(row, z);
+        }
+        self.first_runs.clear();
+        self.later_runs.clear();
+        for gi in 0..self.uz.len() {
+            // The candidates: upper observations when their residual falls (g < 0), lower
+            // ones when it rises (as in the full scan: r_j + t·g with g = σ·x_jᵀz).
+            let g = sigma * self.uz[gi];
+            let cur = if g < -PIVOT_TOL {
+                Cursor { g: -g, up: true, next: 0, pending: 0 }
+            } else if g > PIVOT_TOL {
+                Cursor { g, up: false, next: 0, pending: 0 }
+            } else {
+                Cursor { g: 0.0, up: true, next: usize::MAX, pending: 0 }
+            };
+            self.cursors[gi] = cur;
+            if cur.next == 0 {
+                self.push_run(gi, true);
+            }
+        }
+    }
+
+    /// The next kink of the line search without taking it.
+    fn peek_kink(&mut self) -> Option<Kink> {
+        let a = self.first_runs.peek().copied();
+        let b = self.later_runs.peek().map(|k| k.0.0);
+        match (a, b) {
+            (Some(a), Some(b)) => Some(if kink_order(&a, &b) == Ordering::Less { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Takes the next kink of the line search.
+    fn pop_kink(&mut self) -> Option<Kink> {
+        let k = self.peek_kink()?;
+        let from_first = self.first_runs.peek().is_some_and(|a| a.j == k.j);
+        if from_first {
+            self.first_runs.pop();
+        } else {
+            self.later_runs.pop();
+        }
+        let gi = self.group[k.j];
+        let cur = &mut self.cursors[gi];
+        cur.pending = cur.pending.saturating_sub(1);
+        if cur.pending == 0 {
+            self.push_run(gi, false);
+        }
+        Some(k)
     }
 
     fn add_to_upper_sum(&mut self, j: usize, sign: f64) {
@@ -245,7 +512,7 @@ impl<'a> RqSolver<'a> {
             }
             let r = self.resid[j];
             if (self.upper[j] && r < -self.res_tol) || (!self.upper[j] && r > self.res_tol) {
-                self.upper[j] = !self.upper[j];
+                self.flip(j);
                 changed = true;
             }
         }
@@ -268,7 +535,6 @@ impl<'a> RqSolver<'a> {
         let mut iterations = 0usize;
         let mut degenerate_run = 0usize;
         let mut verified = false;
-        let mut heap: BinaryHeap<Kink> = BinaryHeap::new();
         let mut crossed: Vec<Kink> = Vec::new();
         loop {
             let a = self.basic_values(tau);
@@ -297,6 +563,7 @@ impl<'a> RqSolver<'a> {
                 if !verified {
                     // Guard against drift: recompute the label sums and recheck.
                     verified = true;
+                    self.compute_resid();
                     self.recompute_upper_sum();
                     if self.repair_labels() {
                         verified = false;
@@ -315,25 +582,11 @@ impl<'a> RqSolver<'a> {
             let sigma = if a[q] > 1.0 { 1.0 } else { -1.0 };
             // Edge direction: z = X_H⁻¹ e_q, residuals move as r_j + t·σ·x_jᵀz.
             let z: Vec<f64> = (0..p).map(|k| self.binv[k * p + q]).collect();
-            heap.clear();
-            let mut kinks = std::mem::take(&mut heap).into_vec();
-            for j in 0..n {
-                if self.is_basic[j] {
-                    continue;
-                }
-                let g = sigma * dot(self.row(j), &z);
-                self.w[j] = g;
-                if self.upper[j] && g < -PIVOT_TOL {
-                    kinks.push(Kink { t: self.resid[j].max(0.0) / -g, g: -g, j });
-                } else if !self.upper[j] && g > PIVOT_TOL {
-                    kinks.push(Kink { t: (-self.resid[j]).max(0.0) / g, g, j });
-                }
-            }
-            heap = BinaryHeap::from(kinks);
+            self.start_line_search(&z, sigma);
             crossed.clear();
             let mut slope = -viol;
             let mut enter: Option<Kink> = None;
-            while let Some(k) = heap.pop() {
+            while let Some(k) = self.pop_kink() {
                 slope += k.g;
                 if slope >= -SLOPE_TOL {
                     enter = Some(k);
@@ -363,12 +616,11 @@ impl<'a> RqSolver<'a> {
                     best_crossed = Some(idx);
                 }
             }
-            while let Some(k) = heap.peek() {
-                if !is_tie(k) {
+            while let Some(k) = self.peek_kink() {
+                if !is_tie(&k) {
                     break;
                 }
-                let k = *k;
-                heap.pop();
+                self.pop_kink();
                 if better(&k, &best) {
                     best = k;
                     best_crossed = None;
@@ -390,19 +642,21 @@ impl<'a> RqSolver<'a> {
             // The label sum is updated incrementally and recomputed exactly every
             // REFRESH_EVERY pivots and before optimality is declared.
             for k in &crossed {
-                let up = !self.upper[k.j];
-                self.upper[k.j] = up;
+                self.flip(k.j);
+                let up = self.upper[k.j];
                 self.add_to_upper_sum(k.j, if up { 1.0 } else { -1.0 });
             }
             let leaving = self.basis[q];
             self.is_basic[leaving] = false;
             self.upper[leaving] = sigma > 0.0;
+            self.enlist(leaving);
             if sigma > 0.0 {
                 self.add_to_upper_sum(leaving, 1.0);
             }
             if self.upper[entering] {
                 self.add_to_upper_sum(entering, -1.0);
             }
+            self.unlist(entering);
             self.is_basic[entering] = true;
             self.upper[entering] = false;
             self.basis[q] = entering;
@@ -427,6 +681,25 @@ impl<'a> RqSolver<'a> {
             possibly_non_unique,
         }
     }
+}
+
+/// The distinct rows of the row-major `x` (n × p), in order of first occurrence, and for
+/// every row the index of its distinct row. Rows are equal when their values are equal bit
+/// for bit, so anything computed from a distinct row is exactly what the row itself gives.
+fn distinct_rows(x: &[f64], n: usize, p: usize) -> (Vec<f64>, Vec<usize>) {
+    let bits = |j: usize| -> Vec<u64> { x[j * p..(j + 1) * p].iter().map(|v| v.to_bits()).collect() };
+    let mut ids: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
+    let mut urows = Vec::new();
+    let mut group = Vec::with_capacity(n);
+    for j in 0..n {
+        let next = ids.len();
+        let g = *ids.entry(bits(j)).or_insert(next);
+        if g == next {
+            urows.extend_from_slice(&x[j * p..(j + 1) * p]);
+        }
+        group.push(g);
+    }
+    (urows, group)
 }
 
 /// Chooses p linearly independent rows by Gaussian elimination with row pivoting.
