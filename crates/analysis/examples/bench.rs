@@ -1,7 +1,7 @@
 //! Benchmark: one school (~300 pupils) and a synthetic 50-school board (about a million score
 //! rows), generated with the demo generator. Prints wall times and peak memory; no asserts.
 //!
-//! `cargo run --release -p schoolscan-analysis --example bench`
+//! `cargo run --release -p schoolscan-analysis --example bench -- [schools, default 50]`
 
 use std::time::Instant;
 
@@ -67,9 +67,11 @@ fn main() {
     );
     drop(demo);
 
-    // A 50-school board: the demo's schools repeated with new BRIN codes.
+    // A 50-school board (or as many as the first argument says): the demo's schools repeated with
+    // new BRIN codes.
+    let n_schools: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50).clamp(1, 600);
     let mut schools: Vec<SchoolSpec> = Vec::new();
-    for i in 0..50usize {
+    for i in 0..n_schools {
         let mut s = base.schools[i % base.schools.len()].clone();
         let l1 = (b'A' + (i / 26) as u8) as char;
         let l2 = (b'A' + (i % 26) as u8) as char;
