@@ -61,21 +61,6 @@ fn apply_holm(ctx: &Ctx, cells: &mut [Cell], metric_months: &dyn Fn(&Cell) -> bo
     }
 }
 
-/// The contrast a deviation is tested on: Δ = mean(g) − mean(rest) with the clustering variance
-/// (pupils in classes, §5.4) plus both sides' baseline-model terms (§5.3): different jaargroepen
-/// are predicted by different transition models, whose errors do not cancel in the contrast.
-fn deviation_contrast(
-    g: &[&PupilRes],
-    rest: &[&PupilRes],
-    m: Metric,
-    vt: &crate::agg::VarComp,
-    models: &[crate::measure::KeyModel],
-) -> Option<(f64, f64)> {
-    let (d, v) = agg::contrast(g, rest, m, vt)?;
-    let extra = agg::model_var(g, m, models) + agg::model_var(rest, m, models);
-    Some((d, v + extra))
-}
-
 /// Overview 2: every jaargroep × subject of every school in scope, contrasted with the rest of
 /// the school; Holm per school.
 pub fn grade_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<GroupRow> {
@@ -120,7 +105,7 @@ pub fn grade_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<GroupRo
                 .then(|| ur.vc_es.and_then(|v| agg::aggregate(members, Metric::Es, &v, &ur.um.models)))
                 .flatten();
             let con = (!small && rest.len() >= ctx.cfg.min_n)
-                .then(|| deviation_contrast(members, &rest, m, &vc, &ur.um.models))
+                .then(|| agg::contrast(members, &rest, m, &vc))
                 .flatten();
             let (z, p) = match con {
                 Some((d, v)) => {
@@ -234,9 +219,7 @@ pub fn class_rows(ctx: &Ctx, units: &BTreeMap<usize, UnitResult>) -> Vec<GroupRo
             let es = (!small)
                 .then(|| ur.vc_es.and_then(|v| agg::aggregate(members, Metric::Es, &v, &ur.um.models)))
                 .flatten();
-            let con = (!small && !rest.is_empty())
-                .then(|| deviation_contrast(members, &rest, m, &vc, &ur.um.models))
-                .flatten();
+            let con = (!small && !rest.is_empty()).then(|| agg::contrast(members, &rest, m, &vc)).flatten();
             let (z, p) = match con {
                 Some((d, v)) => {
                     let z = d / v.sqrt();
