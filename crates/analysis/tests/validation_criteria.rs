@@ -18,6 +18,18 @@ fn target_cfg() -> Config {
     Config { year: Some(t.year), moment: Some(t.kind), ..Config::default() }
 }
 
+/// Pupils flagged as behind (on their own growth or across subjects, not only against
+/// classmates) that are in `far` (true positives) and that are not (false positives).
+fn hits(f: &schoolscan_analysis::Findings, far: &BTreeSet<(String, String)>) -> (usize, usize) {
+    let flagged: BTreeSet<(String, String)> = f
+        .pupils
+        .iter()
+        .filter(|p| p.direction == Direction::Negative && p.basis != PupilBasis::Classmates)
+        .map(|p| (p.school.to_string(), p.pupil.to_string()))
+        .collect();
+    (flagged.intersection(far).count(), flagged.difference(far).count())
+}
+
 /// Other seeds and effect sizes than the default board: the estimated subject delay minus the
 /// estimate on the null twin (same pupils, dates and measurement errors, no corona) is within
 /// ±0.5 school months of the injected truth for every subject; the plain estimate is within
@@ -110,15 +122,10 @@ fn far_behind_pupils_found_with_recall_and_precision() {
         let f = analyse(&s.data, &cfg).expect("analysis");
         let far: BTreeSet<(String, String)> =
             s.far.iter().map(|(b, p)| (b.to_string(), p.to_string())).collect();
-        let flagged: BTreeSet<(String, String)> = f
-            .pupils
-            .iter()
-            .filter(|p| p.direction == Direction::Negative && p.basis != PupilBasis::Classmates)
-            .map(|p| (p.school.to_string(), p.pupil.to_string()))
-            .collect();
+        let (t_p, f_p) = hits(&f, &far);
         truth_n += far.len();
-        tp += flagged.intersection(&far).count();
-        fp += flagged.difference(&far).count();
+        tp += t_p;
+        fp += f_p;
     }
     let recall = tp as f64 / truth_n as f64;
     let precision = tp as f64 / (tp + fp).max(1) as f64;
@@ -146,15 +153,10 @@ fn far_behind_on_demo_boards_flags_are_mostly_right() {
             .filter(|p| p.far_behind)
             .map(|p| (p.school.to_string(), p.pupil.to_string()))
             .collect();
-        let flagged: BTreeSet<(String, String)> = f
-            .pupils
-            .iter()
-            .filter(|p| p.direction == Direction::Negative && p.basis != PupilBasis::Classmates)
-            .map(|p| (p.school.to_string(), p.pupil.to_string()))
-            .collect();
+        let (t_p, f_p) = hits(&f, &far);
         truth_n += far.len();
-        tp += flagged.intersection(&far).count();
-        fp += flagged.difference(&far).count();
+        tp += t_p;
+        fp += f_p;
     }
     let recall = tp as f64 / truth_n.max(1) as f64;
     let precision = tp as f64 / (tp + fp).max(1) as f64;
