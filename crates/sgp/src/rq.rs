@@ -53,7 +53,10 @@
 //! * **Ties** (residuals that are equal at the step length, very common with integer
 //!   scores): the candidate with the largest pivot `|x_jᵀz|` enters, for stability.
 //! * **Anti-cycling**: after a run of degenerate (zero-length) steps the solver switches to
-//!   Bland's rule (smallest observation index) until it makes progress again.
+//!   Bland's rule (smallest observation index) until it makes progress again. With bound
+//!   flipping Bland's rule can still cycle (the property test found such a case); after a
+//!   much longer run the solver takes the optimal basis of a slightly perturbed y, which is
+//!   optimal for the real y too (`adopt_perturbed_optimum`).
 //! * **Numerics**: the p × p basis inverse is recomputed from scratch by Gauss–Jordan
 //!   with partial pivoting after every pivot (p ≤ ~30), and β and every residual the line
 //!   search or the optimality check uses are computed from it afresh, so no error
@@ -79,6 +82,11 @@ const PIVOT_TOL: f64 = 1e-9;
 const SLOPE_TOL: f64 = 1e-11;
 /// Degenerate steps in a row after which Bland's rule is used.
 const DEGENERATE_RUN_FOR_BLAND: usize = 50;
+/// Degenerate steps in a row after which Bland's rule is taken to be cycling and the solver
+/// takes the optimum of a perturbed problem (`adopt_perturbed_optimum`).
+const DEGENERATE_RUN_FOR_PERTURBATION: usize = 1_000;
+/// Size of that perturbation relative to the largest |y|.
+const PERTURB_REL: f64 = 1e-6;
 /// Pivots between exact recomputations of the sum of the upper-bound rows.
 const REFRESH_EVERY: usize = 32;
 
@@ -307,17 +315,61 @@ impl<'a> RqSolver<'a> {
         // Label every nonbasic observation by the sign of its residual: dual feasible.
         for j in 0..n {
             s.upper[j] = !s.is_basic[j] && s.resid[j] > 0.0;
-            if !s.is_basic[j] {
-                let g = s.group[j];
-                if s.upper[j] { &mut s.higher[g] } else { &mut s.lower[g] }.push(j);
-            }
         }
-        let y = s.y;
-        for list in s.lower.iter_mut().chain(s.higher.iter_mut()) {
-            list.sort_by(|&a, &b| y[a].total_cmp(&y[b]).then(a.cmp(&b)));
-        }
+        s.rebuild_lists();
         s.recompute_upper_sum();
         Ok(s)
+    }
+
+    /// Rebuilds the per-row lists of nonbasic observations from the labels, each sorted by
+    /// (y, index).
+    fn rebuild_lists(&mut self) {
+        for list in self.lower.iter_mut().chain(self.higher.iter_mut()) {
+            list.clear();
+        }
+        for j in 0..self.n {
+            if !self.is_basic[j] {
+                let g = self.group[j];
+                if self.upper[j] { &mut self.higher[g] } else { &mut self.lower[g] }.push(j);
+            }
+        }
+        let y = self.y;
+        for list in self.lower.iter_mut().chain(self.higher.iter_mut()) {
+            list.sort_by(|&a, &b| y[a].total_cmp(&y[b]).then(a.cmp(&b)));
+        }
+    }
+
+    /// The way out of a degenerate cycle that Bland's rule does not break (with bound flipping
+    /// its guarantee does not hold; found by the brute-force property test): solve the same τ
+    /// with y perturbed by distinct amounts far above the residual tolerance and far below the
+    /// data's gaps, so no residual ties remain and every step makes progress, then take that
+    /// optimal basis and its labels back to the real y. Nonbasic residuals that are 0 for the
+    /// real y may carry either label, so the basis stays dual feasible, and its basic values do
+    /// not depend on y: it is optimal for the real problem too. Only reached after a long
+    /// degenerate run, so problems that converge without it get exactly the same vertex.
+    fn adopt_perturbed_optimum(&mut self, tau: f64) -> Result<()> {
+        let scale = self.y.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+        let y2: Vec<f64> = self
+            .y
+            .iter()
+            .enumerate()
+            .map(|(j, v)| {
+                // A fixed low-discrepancy sequence in (0, 1): distinct for every observation.
+                let u = ((j as f64 + 1.0) * 0.618_033_988_749_895).fract();
+                v + PERTURB_REL * scale * (0.5 + u)
+            })
+            .collect();
+        let mut other = RqSolver::new(self.x, self.p, &y2)?;
+        other.solve_with(tau, false)?;
+        self.basis.clone_from(&other.basis);
+        self.is_basic.clone_from(&other.is_basic);
+        self.upper.clone_from(&other.upper);
+        drop(other);
+        self.refactor()?;
+        self.compute_resid();
+        self.rebuild_lists();
+        self.recompute_upper_sum();
+        Ok(())
     }
 
     #[inline]
@@ -527,6 +579,10 @@ impl<'a> RqSolver<'a> {
     /// # Errors
     /// [`SgpError::Solver`] on numerical breakdown or when the iteration limit is hit.
     pub fn solve(&mut self, tau: f64) -> Result<RqFit> {
+        self.solve_with(tau, true)
+    }
+
+    fn solve_with(&mut self, tau: f64, may_perturb: bool) -> Result<RqFit> {
         if !(tau > 0.0 && tau < 1.0) {
             return Err(SgpError::Solver(format!("τ = {tau} ligt niet tussen 0 en 1")));
         }
@@ -536,7 +592,14 @@ impl<'a> RqSolver<'a> {
         let mut degenerate_run = 0usize;
         let mut verified = false;
         let mut crossed: Vec<Kink> = Vec::new();
+        let mut perturbed = false;
         loop {
+            if may_perturb && !perturbed && degenerate_run >= DEGENERATE_RUN_FOR_PERTURBATION {
+                perturbed = true;
+                degenerate_run = 0;
+                verified = false;
+                self.adopt_perturbed_optimum(tau)?;
+            }
             let a = self.basic_values(tau);
             let bland = degenerate_run >= DEGENERATE_RUN_FOR_BLAND;
             // Leaving observation: dual steepest edge (or Bland's rule).
