@@ -8,25 +8,19 @@
 
 use std::collections::BTreeSet;
 
-use schoolscan_analysis::{Config, PupilBasis, analyse};
-use schoolscan_demo::{DemoConfig, generate, primary_target};
+use schoolscan_analysis::{PupilBasis, analyse};
+use schoolscan_demo::generate;
+
+#[path = "support/unfiltered.rs"]
+mod support;
 
 fn main() {
-    let n_seeds: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(8);
-    let prior_order: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(2);
-    let t = primary_target();
-    // q just below 1: (almost) every pupil's stage-1 test is reported, with its z.
-    let cfg = Config {
-        year: Some(t.year),
-        moment: Some(t.kind),
-        bh_q: 0.999_999,
-        max_prior_order: prior_order,
-        ..Config::default()
-    };
+    let n_seeds: u64 = support::arg(1, 8);
+    let (t, cfg) = support::unfiltered(support::arg(2, 2));
     let mut all: Vec<(f64, bool)> = Vec::new();
     let mut n_far = 0;
     for i in 0..n_seeds {
-        let demo = generate(&DemoConfig::with_seed(7919 * i + 1009));
+        let demo = generate(&support::board(i));
         let f = analyse(&demo.dataset, &cfg).expect("analysis");
         let far: BTreeSet<(String, String)> = demo
             .truth

@@ -9,8 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use schoolscan_analysis::{Config, PupilBasis, analyse};
-use schoolscan_demo::{DemoConfig, generate, primary_target};
+use schoolscan_analysis::{PupilBasis, analyse};
+use schoolscan_demo::generate;
+
+#[path = "support/unfiltered.rs"]
+mod support;
 
 fn summary(v: &mut [f64]) -> String {
     v.sort_by(f64::total_cmp);
@@ -51,22 +54,13 @@ fn between_class_var(groups: &BTreeMap<(u64, String, String), Vec<f64>>) -> (f64
 }
 
 fn main() {
-    let n_seeds: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(4);
-    let prior_order: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(2);
-    let t = primary_target();
-    // q just below 1: every pupil's tests are reported, flagged or not.
-    let cfg = Config {
-        year: Some(t.year),
-        moment: Some(t.kind),
-        bh_q: 0.999_999,
-        max_prior_order: prior_order,
-        ..Config::default()
-    };
+    let n_seeds: u64 = support::arg(1, 4);
+    let (t, cfg) = support::unfiltered(support::arg(2, 2));
     let (mut across, mut far, mut bulk) = (Vec::new(), Vec::new(), Vec::new());
     let mut across_by_class: BTreeMap<(u64, String, String), Vec<f64>> = BTreeMap::new();
     let mut by_subject: BTreeMap<String, Budget> = BTreeMap::new();
     for i in 0..n_seeds {
-        let demo = generate(&DemoConfig::with_seed(7919 * i + 1009));
+        let demo = generate(&support::board(i));
         let f = analyse(&demo.dataset, &cfg).expect("analysis");
         let truth: BTreeMap<(String, String), (f64, bool)> = demo
             .truth
