@@ -99,59 +99,18 @@ pub fn moment_kind_of(date: Date) -> MomentKind {
     }
 }
 
-/// A fast hash for the maps looked up once per score row with a few short strings as key
-/// (FNV-1a's multiply–xor, eight bytes at a time): much cheaper than the default SipHash, whose
+/// A map for the look-ups done once per score row with a few short strings as key, with
+/// foldhash (already in the dependency tree through hashbrown) instead of SipHash, whose
 /// resistance to crafted collisions is not needed for the handful of test and unit keys of an
-/// export. Only used for look-ups; no output depends on the order of these maps.
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0 ^ word).wrapping_mul(Self::PRIME).rotate_left(23);
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        // A final avalanche, so the low bits (the table index) depend on every input bit.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^ (h >> 33)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.mix(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
-        }
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+/// export. Fixed seed; no output depends on the order of these maps.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A unit key as it appears in a score row: (test, component, value kind).
 type RawKey<'a> = (&'a str, Option<&'a str>, ValueKind);
 
 /// The indexes a score row is resolved with.
 struct Lookups<'a, 'd> {
-    tests: &'a FnvMap<&'d str, &'d schoolscan_domain::Test>,
+    tests: &'a FastMap<&'d str, &'d schoolscan_domain::Test>,
     school_ix: &'a HashMap<&'d Brin, usize>,
     pupil_ix: &'a HashMap<(usize, &'d PupilNumber), usize>,
     enrol: &'a [BTreeMap<i32, (usize, Grade)>],
@@ -168,7 +127,7 @@ struct ScoreRows<'d> {
 fn score_rows<'d>(scores: &'d [schoolscan_domain::Score], look: &Lookups<'_, 'd>) -> ScoreRows<'d> {
     let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
     // Unit keys are interned once per (test, component, value kind), so rows sort on integers.
-    let mut raw_ids: FnvMap<RawKey, usize> = FnvMap::default();
+    let mut raw_ids: FastMap<RawKey, usize> = FastMap::default();
     let mut keys: Vec<(RawKey, (UnitKey, ScaleKind))> = Vec::new();
     let mut rows: Vec<(usize, usize, Obs)> = Vec::with_capacity(scores.len());
     // Exports list a pupil's scores together: remember the last pupil look-up instead of
@@ -326,13 +285,13 @@ pub fn prepare(data: &Dataset) -> Prepared {
     // Units and observations: the score rows are read in two halves in parallel, each with its
     // own interned unit keys, which are then merged (their numbering does not matter: units are
     // ordered by key below).
-    let tests: FnvMap<&str, &schoolscan_domain::Test> =
+    let tests: FastMap<&str, &schoolscan_domain::Test> =
         data.tests.iter().map(|t| (t.key.as_str(), t)).collect();
     let look = Lookups { tests: &tests, school_ix: &school_ix, pupil_ix: &pupil_ix, enrol: &enrol };
     let (first, second) = data.scores.split_at(data.scores.len() / 2);
     let (part_a, part_b) = crate::par::join(|| score_rows(first, &look), || score_rows(second, &look));
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    let mut raw_ids: FnvMap<RawKey, usize> = FnvMap::default();
+    let mut raw_ids: FastMap<RawKey, usize> = FastMap::default();
     let mut raw_keys: Vec<(UnitKey, ScaleKind)> = Vec::new();
     // Per part, chunk-local key id → merged id.
     let mut merged_ids: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
