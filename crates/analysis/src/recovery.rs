@@ -18,24 +18,27 @@ fn order(k: MomentKind) -> u8 {
     }
 }
 
-/// The recovery rows of one moment other than the target, still without `recovered_months`
-/// (that needs the previous moment's delay).
+/// One moment since the closure: its recovery rows, still without `recovered_months` (that
+/// needs the previous moment's delay), or `None` for the target, whose rows come from the
+/// caller's measurements.
 pub struct LaterMoment {
     year: i32,
     kind: MomentKind,
-    rows: Vec<(UnitKey, RecoveryRow)>,
+    rows: Option<Vec<(UnitKey, RecoveryRow)>>,
 }
 
-/// Measures the main units at every moment since the closure with data in the scope, except
-/// the target (which the caller has measured already), one moment at a time, keeping only its
-/// rows. Independent of the growth percentiles, so it can run while they are fitted.
+/// Every moment since the closure with data in the scope, in time order, with the main units
+/// measured at each except the target (which the caller has measured already), one moment at a
+/// time, keeping only its rows. Independent of the growth percentiles, so it can run while they
+/// are fitted.
 pub fn measure_later_moments(ctx: &Ctx) -> Vec<LaterMoment> {
-    later_moments(ctx)
+    moments(ctx)
         .into_iter()
         .map(|(year, kind)| LaterMoment {
             year,
             kind,
-            rows: moment_rows(ctx, year, kind, &measure_all(ctx, year, kind, true)),
+            rows: (!(year == ctx.year && kind == ctx.kind))
+                .then(|| moment_rows(ctx, year, kind, &measure_all(ctx, year, kind, true))),
         })
         .collect()
 }
@@ -108,11 +111,6 @@ fn moment_rows(
     rows
 }
 
-/// Moments since the closure with data in the scope, other than the target, in time order.
-fn later_moments(ctx: &Ctx) -> Vec<(i32, MomentKind)> {
-    moments(ctx).into_iter().filter(|&(y, k)| !(y == ctx.year && k == ctx.kind)).collect()
-}
-
 /// Moments since the closure with data in the scope, in time order.
 fn moments(ctx: &Ctx) -> Vec<(i32, MomentKind)> {
     let mut moments: BTreeSet<(i32, u8, MomentKind)> = BTreeSet::new();
@@ -129,8 +127,8 @@ fn moments(ctx: &Ctx) -> Vec<(i32, MomentKind)> {
     moments.into_iter().map(|(y, _, k)| (y, k)).collect()
 }
 
-/// The recovery rows from the target's measurements and those of [`measure_later_moments`],
-/// with the months recovered since the previous moment.
+/// The recovery rows of the moments of [`measure_later_moments`] (the target's from its
+/// measurements), with the months recovered since the previous moment.
 pub fn recovery_rows(
     ctx: &Ctx,
     target_units: &BTreeMap<usize, UnitResult>,
@@ -138,15 +136,13 @@ pub fn recovery_rows(
 ) -> Vec<RecoveryRow> {
     let mut rows: Vec<RecoveryRow> = Vec::new();
     let mut last: BTreeMap<UnitKey, f64> = BTreeMap::new();
-    for (year, kind) in moments(ctx) {
+    for m in later {
         let owned;
-        let moment = if year == ctx.year && kind == ctx.kind {
-            owned = moment_rows(ctx, year, kind, target_units);
-            &owned
-        } else {
-            match later.iter().find(|m| m.year == year && m.kind == kind) {
-                Some(m) => &m.rows,
-                None => continue,
+        let moment = match &m.rows {
+            Some(rows) => rows,
+            None => {
+                owned = moment_rows(ctx, m.year, m.kind, target_units);
+                &owned
             }
         };
         for (key, row) in moment {
